@@ -1,0 +1,48 @@
+# The front door: every task has a target. `make help` lists them.
+SHELL := /bin/bash
+.DEFAULT_GOAL := help
+
+PYTHON ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+STAMP := $(VENV)/.installed-stamp
+BUILD_DIR := _build
+PORT ?= 8000
+
+.PHONY: help install book book-clean check test serve clean fmt-data
+
+help: ## List the targets
+	@grep -hE '^[a-zA-Z_-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-12s %s\n", $$1, $$2}'
+
+$(STAMP): requirements.txt pyproject.toml package.json package-lock.json
+	@$(PYTHON) -c 'import sys; sys.exit(0 if sys.version_info >= (3, 11) else "Python 3.11 or newer is needed (found " + sys.version.split()[0] + ")")'
+	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --disable-pip-version-check -r requirements.txt
+	$(BIN)/python -m pip install --quiet --disable-pip-version-check --no-deps --no-build-isolation -e .
+	@command -v npm >/dev/null || { echo "npm is needed to install the chart libraries (Debian: apt-get install npm)"; exit 1; }
+	npm ci --no-audit --no-fund --loglevel=error
+	@touch $@
+
+install: $(STAMP) ## Create .venv and install the pinned dependencies
+
+check: $(STAMP) ## Validate every table in data/ and print every problem
+	@$(BIN)/python -m tracker check
+
+book: check ## Validate the data, generate the pages and build the site into _build/html
+	$(BIN)/jupyter-book build . -W --keep-going
+	@echo "Site built: $(BUILD_DIR)/html/index.html (preview with: make serve)"
+
+book-clean: check ## Build from scratch, with no cache (what CI does)
+	rm -rf $(BUILD_DIR)
+	$(BIN)/jupyter-book build . -W --keep-going
+
+test: $(STAMP) ## Run the whole test suite
+	$(BIN)/python -m pytest
+
+serve: ## Preview the built site on 127.0.0.1
+	@test -f $(BUILD_DIR)/html/index.html || { echo "No site yet: run 'make book' first"; exit 1; }
+	@echo "Serving the site at http://127.0.0.1:$(PORT)/ (Ctrl-C to stop)"
+	@$(PYTHON) -m http.server $(PORT) --bind 127.0.0.1 --directory $(BUILD_DIR)/html
+
+clean: ## Remove the build and the generated pages (keeps .venv)
+	rm -rf $(BUILD_DIR) book/reviews book/themes.md book/about/data-dictionary.md test-artifacts .pytest_cache

@@ -1,0 +1,99 @@
+"""The curated tables joined into one read-only view that pages and charts share.
+
+Only data that has passed :func:`tracker.validate.validate` should be loaded
+here: the corpus trusts the keys to join.
+"""
+
+from __future__ import annotations
+
+import re
+from collections import defaultdict
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from .paths import DATA_DIR
+from .tables import DataPackage, clean, read_all
+
+UNASSESSED = "unknown"
+
+
+def natural_key(number: str) -> tuple[int, str]:
+    """Sort recommendation numbers as a reader expects: 2 before 10, 12 before 12a."""
+    match = re.match(r"(\d+)(.*)", number)
+    return (int(match.group(1)), match.group(2)) if match else (10**9, number)
+
+
+@dataclass
+class Corpus:
+    package: DataPackage
+    reviews: dict[str, dict[str, str]]
+    recommendations: dict[str, dict[str, str]]
+    themes: dict[str, dict[str, str]]
+    sources: dict[str, dict[str, str]]
+    themes_of: dict[str, list[str]] = field(default_factory=dict)
+    assessments_of: dict[str, list[dict[str, str]]] = field(default_factory=dict)
+    links_from: dict[str, list[dict[str, str]]] = field(default_factory=dict)
+    links_to: dict[str, list[dict[str, str]]] = field(default_factory=dict)
+
+    def recs_of(self, review_id: str) -> list[dict[str, str]]:
+        recs = [r for r in self.recommendations.values() if r["review_id"] == review_id]
+        return sorted(recs, key=lambda r: natural_key(r["number"]))
+
+    def reviews_in_order(self) -> list[dict[str, str]]:
+        return sorted(self.reviews.values(), key=lambda r: (r["published"], r["review_id"]))
+
+    def history(self, rec_id: str) -> list[dict[str, str]]:
+        """Assessments of a recommendation, oldest first."""
+        return self.assessments_of.get(rec_id, [])
+
+    def current(self, rec_id: str) -> dict[str, str] | None:
+        history = self.history(rec_id)
+        return history[-1] if history else None
+
+    def status(self, rec_id: str) -> str:
+        latest = self.current(rec_id)
+        return latest["status"] if latest else UNASSESSED
+
+    def is_ask(self, rec_id: str) -> bool:
+        return self.reviews[self.recommendations[rec_id]["review_id"]]["kind"] == "stakeholder-report"
+
+    def statuses(self) -> list[str]:
+        return self.package.enum("assessments", "status")
+
+    def status_labels(self) -> dict[str, str]:
+        return {s: s.replace("-", " ").capitalize() for s in self.statuses()}
+
+
+def load(data_dir: Path = DATA_DIR) -> Corpus:
+    """Load the tables into a :class:`Corpus` (structural faults raise: validate first)."""
+    pkg, tables, problems = read_all(data_dir)
+    if problems:
+        raise ValueError("the data has problems; run `make check`:\n" + "\n".join(p.format() for p in problems))
+
+    def keyed(name: str, key: str) -> dict[str, dict[str, str]]:
+        return {row[key]: clean(row) for row in tables[name].rows}
+
+    corpus = Corpus(
+        package=pkg,
+        reviews=keyed("reviews", "review_id"),
+        recommendations=keyed("recommendations", "rec_id"),
+        themes=keyed("themes", "theme_id"),
+        sources=keyed("sources", "source_id"),
+    )
+    themes_of: dict[str, list[str]] = defaultdict(list)
+    for row in tables["recommendation_themes"].rows:
+        themes_of[row["rec_id"]].append(row["theme_id"])
+    corpus.themes_of = {k: sorted(v) for k, v in themes_of.items()}
+    assessments: dict[str, list[dict[str, str]]] = defaultdict(list)
+    for row in tables["assessments"].rows:
+        assessments[row["rec_id"]].append(clean(row))
+    corpus.assessments_of = {k: sorted(v, key=lambda a: a["as_of"]) for k, v in assessments.items()}
+    links_from: dict[str, list[dict[str, str]]] = defaultdict(list)
+    links_to: dict[str, list[dict[str, str]]] = defaultdict(list)
+    for row in tables["links"].rows:
+        link = clean(row)
+        links_from[link["from_rec"]].append(link)
+        links_to[link["to_rec"]].append(link)
+    corpus.links_from = dict(links_from)
+    corpus.links_to = dict(links_to)
+    return corpus

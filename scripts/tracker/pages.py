@@ -1,0 +1,281 @@
+"""MyST pages generated from the tables at build time (never edited, never committed).
+
+Every value that comes from ``data/`` passes through :func:`text` (or
+:func:`url`) before it reaches Markdown, so that a ``<script>`` or a stray
+``*`` in a summary is shown as typed instead of being interpreted.
+"""
+
+from __future__ import annotations
+
+import re
+from collections import Counter
+from datetime import date
+from pathlib import Path
+
+from .model import Corpus
+
+GENERATED_NOTE = "<!-- Generated from data/ by the tracker package: edit the CSV files, not this page. -->"
+REVIEWS_DIR = "reviews"
+_PUNCTUATION = re.compile(r"([!-/:-@\[-`{-~])")
+
+
+def text(value: str) -> str:
+    """Data text as inert Markdown: whitespace folded, every ASCII punctuation mark escaped."""
+    return _PUNCTUATION.sub(r"\\\1", " ".join(value.split()))
+
+
+def url(value: str) -> str:
+    """A URL safe inside a Markdown link destination written as ``<...>``."""
+    for char, code in (("%", "%25"), ("<", "%3C"), (">", "%3E"), ("\\", "%5C"), (" ", "%20"), ('"', "%22"), ("`", "%60")):
+        if char == "%":
+            value = re.sub(r"%(?![0-9A-Fa-f]{2})", "%25", value)
+        else:
+            value = value.replace(char, code)
+    return value
+
+
+def link(label: str, href: str) -> str:
+    return f"[{text(label)}](<{url(href)}>)"
+
+
+def when(iso: str, precision: str = "day") -> str:
+    """A date as a reader writes it, no more precise than what is known."""
+    if not iso:
+        return "date unknown"
+    d = date.fromisoformat(iso)
+    if precision == "year":
+        return str(d.year)
+    if precision == "month":
+        return d.strftime("%B %Y")
+    return f"{d.day} {d.strftime('%B %Y')}"
+
+
+def label(value: str) -> str:
+    """A vocabulary term as shown to readers: `accepted-in-part` -> `Accepted in part`."""
+    return value.replace("-", " ").capitalize()
+
+
+def badge(status: str) -> str:
+    # The status comes from a closed vocabulary checked by the schema, so it is
+    # safe in a class name; the visible word carries the meaning, not the colour.
+    return f'<span class="tracker-status tracker-status-{status}">{label(status)}</span>'
+
+
+def _front_matter(description: str) -> str:
+    safe = " ".join(description.split()).replace("\\", "\\\\").replace('"', '\\"')
+    return f'---\nmyst:\n  html_meta:\n    description: "{safe}"\n---\n'
+
+
+def _source_link(corpus: Corpus, source_id: str) -> str:
+    source = corpus.sources.get(source_id)
+    if not source:
+        return ""
+    return link(source["title"], source["url"]) + f" ({text(source['publisher'])}, {when(source['published'], source['published_precision'] or 'day')})"
+
+
+def _recommendation(corpus: Corpus, rec: dict[str, str]) -> list[str]:
+    rec_id = rec["rec_id"]
+    ask = corpus.is_ask(rec_id)
+    noun = "Ask" if ask else "Recommendation"
+    out = [f"({rec_id})=", f"### {noun} {text(rec['number'])}: {text(rec['title'])}", ""]
+    status = corpus.status(rec_id)
+    facts = []
+    if not ask:
+        facts.append(f"Status: {badge(status)}")
+    response = f"Government response: **{label(rec['government_response'])}**"
+    if rec["response_source_id"]:
+        response += " (" + _source_link(corpus, rec["response_source_id"]) + ")"
+    if rec["government_response"] != "not-applicable":
+        facts.append(response)
+    facts.append(f"Permalink: [`#{rec_id}`](#{rec_id})")
+    out += [" · ".join(facts), "", text(rec["summary"]), ""]
+    where = link("the source", rec["source_url"])
+    if rec["source_locator"]:
+        where += f", {text(rec['source_locator'])}"
+    themes = ", ".join("{ref}" + f"`theme-{t}`" for t in corpus.themes_of.get(rec_id, []))
+    out += [f"- **Addressed to:** {text(rec['addressed_to'])}", f"- **Where:** {where}", f"- **Themes:** {themes}"]
+
+    relations = []
+    for link_row in corpus.links_from.get(rec_id, []):
+        relations.append((link_row["relation"], link_row["to_rec"], link_row["note"], True))
+    for link_row in corpus.links_to.get(rec_id, []):
+        relations.append((link_row["relation"], link_row["from_rec"], link_row["note"], False))
+    if relations:
+        out.append("- **Cross-references:**")
+        for relation, other, note, outgoing in relations:
+            verb = _relation_phrase(relation, outgoing)
+            other_status = "" if corpus.is_ask(other) else " " + badge(corpus.status(other))
+            out.append(f"  - {verb} {{ref}}`{other}`{other_status}: {text(note)}")
+    elif ask:
+        out.append("- **Cross-references:** no recommendation answers this ask.")
+    out.append("")
+
+    if ask:
+        answers = [l["from_rec"] for l in corpus.links_to.get(rec_id, []) if l["relation"] == "answers"]
+        if answers:
+            states = ", ".join(label(corpus.status(a)).lower() for a in answers)
+            out += [f"What became of it: answered by {len(answers)} recommendation{'s' if len(answers) != 1 else ''}, now {states}.", ""]
+        return out
+
+    history = corpus.history(rec_id)
+    out += [f"#### Status history of {noun.lower()} {text(rec['number'])}", ""]
+    if not history:
+        out += ["No assessment yet: the status is *unknown*.", ""]
+        return out
+    out.append("Newest first. Each entry is a dated judgement with the source it rests on.")
+    out.append("")
+    for a in reversed(history):
+        source = _source_link(corpus, a["source_id"]) if a["source_id"] else "no source cited"
+        out.append(f"- **{when(a['as_of'])}** {badge(a['status'])} {text(a['evidence'])} "
+                   f"*Source:* {source}. *Confidence:* {a['confidence']}; assessed on {when(a['assessed_on'])}.")
+    out.append("")
+    return out
+
+
+def _relation_phrase(relation: str, outgoing: bool) -> str:
+    phrases = {
+        "answers": ("Answers the ask", "Answered by"),
+        "repeats": ("Repeats", "Repeated by"),
+        "builds-on": ("Builds on", "Built on by"),
+        "supersedes": ("Supersedes", "Superseded by"),
+    }
+    return phrases[relation][0 if outgoing else 1]
+
+
+def status_counts(corpus: Corpus, review_id: str) -> Counter:
+    return Counter(corpus.status(r["rec_id"]) for r in corpus.recs_of(review_id))
+
+
+def review_page(corpus: Corpus, review_id: str) -> str:
+    review = corpus.reviews[review_id]
+    recs = corpus.recs_of(review_id)
+    is_asks = review["kind"] == "stakeholder-report"
+    noun = "asks" if is_asks else "recommendations"
+    description = f"{review['title']} ({when(review['published'], review['published_precision'])}): its {noun}, the response to each and what happened."
+    out = [_front_matter(description), GENERATED_NOTE, f"(review-{review_id})=", f"# {text(review['title'])}", ""]
+    out += [
+        f"**{text(review['short_title'])}** · {label(review['kind'])} · published {when(review['published'], review['published_precision'])} · "
+        f"led by {text(review['lead'])} · published by {text(review['publisher'])} · {link('read the source', review['url'])}",
+        "",
+        text(review["summary"]),
+        "",
+    ]
+    declared = review["recommendations_in_source"]
+    if declared:
+        tracked = f"This tracker holds **{len(recs)} of the {declared}** numbered {noun} in the source"
+    else:
+        tracked = f"The source has no numbered list; this tracker holds **{len(recs)}** {noun} drawn from it"
+    tracked += " (complete)." if review["coverage"] == "complete" else " (partial coverage)."
+    out += [tracked, ""]
+    if not is_asks and recs:
+        counts = status_counts(corpus, review_id)
+        parts = [f"{counts[s]} {label(s).lower()}" for s in corpus.statuses() if counts[s]]
+        out += [f"Current status of its {len(recs)} {noun}: " + ", ".join(parts) + ".", ""]
+    out += [f"## {'Asks' if is_asks else 'Recommendations'}", ""]
+    for rec in recs:
+        out += _recommendation(corpus, rec)
+    return "\n".join(out) + "\n"
+
+
+def reviews_index(corpus: Corpus) -> str:
+    out = [_front_matter("Every review tracked, with its number of recommendations and how many have been implemented."),
+           GENERATED_NOTE, "# Reviews", "",
+           "Every review, inquiry, plan and report tracked here, oldest first. "
+           "Each page lists the recommendations, the government's response to each, and the dated evidence of what happened.", "",
+           "| Published | Review | Kind | Tracked | Implemented (fully or partly) | Status unknown |", "|---|---|---|---|---|---|"]
+    for review in corpus.reviews_in_order():
+        rid = review["review_id"]
+        recs = corpus.recs_of(rid)
+        counts = status_counts(corpus, rid)
+        is_asks = review["kind"] == "stakeholder-report"
+        done = "not applicable (asks)" if is_asks else f"{counts['implemented'] + counts['partially-implemented']} of {len(recs)}"
+        unknown = "" if is_asks else str(counts["unknown"])
+        declared = review["recommendations_in_source"]
+        tracked = f"{len(recs)} of {declared}" if declared else f"{len(recs)} (no numbered list)"
+        out.append(f"| {when(review['published'], review['published_precision'])} | [{text(review['short_title'])}]({rid}.md) | "
+                   f"{label(review['kind'])} | {tracked} | {done} | {unknown} |")
+    out.append("")
+    return "\n".join(out)
+
+
+def themes_page(corpus: Corpus) -> str:
+    out = [_front_matter("The themes recommendations are tagged with, and the recommendations under each."),
+           GENERATED_NOTE, "# Themes", "",
+           "Each recommendation carries one or more themes. Under each theme, its recommendations in date order with their current status.", ""]
+    by_theme: dict[str, list[str]] = {t: [] for t in corpus.themes}
+    for rec_id, themes in corpus.themes_of.items():
+        for t in themes:
+            by_theme[t].append(rec_id)
+    order = {r["review_id"]: i for i, r in enumerate(corpus.reviews_in_order())}
+    for theme_id, theme in sorted(corpus.themes.items(), key=lambda kv: kv[1]["label"].lower()):
+        out += [f"(theme-{theme_id})=", f"## {text(theme['label'])}", "", text(theme["description"]), ""]
+        recs = sorted(by_theme[theme_id], key=lambda r: (order[corpus.recommendations[r]["review_id"]], _num(corpus, r)))
+        for rec_id in recs:
+            status = "ask" if corpus.is_ask(rec_id) else badge(corpus.status(rec_id))
+            out.append(f"- {{ref}}`{rec_id}` ({status})")
+        if not recs:
+            out.append("- No recommendation carries this theme yet.")
+        out.append("")
+    return "\n".join(out)
+
+
+def _num(corpus: Corpus, rec_id: str):
+    from .model import natural_key
+    return natural_key(corpus.recommendations[rec_id]["number"])
+
+
+def vocabulary_page(corpus: Corpus) -> str:
+    pkg = corpus.package
+    out = [_front_matter("What each status and government response means, and how the tables are described."),
+           GENERATED_NOTE, "# Data dictionary", "",
+           "Generated from `data/datapackage.json`, the one description of the tables, so it cannot drift from what the checks enforce.", ""]
+    for name, resource in pkg.resources.items():
+        out += [f"(table-{name})=", f"## `{resource['path']}`: {text(resource['title'])}", "", text(resource["description"]), ""]
+        key = pkg.primary_key(name)
+        if key:
+            out += ["Each row is identified by " + " + ".join(f"`{k}`" for k in key) + ".", ""]
+        out += ["| Column | Type | Required | Meaning |", "|---|---|---|---|"]
+        for f in pkg.fields(name):
+            required = "yes" if f.get("constraints", {}).get("required") else "no"
+            out.append(f"| `{f['name']}` | {f['type']} | {required} | {_inline_code_text(f.get('description', ''))} |")
+        out.append("")
+        for f in pkg.fields(name):
+            if f.get("enumDescriptions"):
+                out += [f"(vocabulary-{name}-{f['name']})=", f"### Values of `{f['name']}`", "",
+                        "| Value | Meaning |", "|---|---|"]
+                out += [f"| `{v}` | {text(d)} |" for v, d in f["enumDescriptions"].items()]
+                out.append("")
+        fks = resource["schema"].get("foreignKeys", [])
+        if fks:
+            out.append("Links to other tables: " + "; ".join(
+                f"`{', '.join(fk['fields'])}` must name a row of `{pkg.resources[fk['reference']['resource']]['path']}`" for fk in fks) + ".")
+            out.append("")
+    return "\n".join(out)
+
+
+def _inline_code_text(value: str) -> str:
+    """Descriptions are ours (datapackage.json), and may use `code` spans; the rest is escaped."""
+    parts = value.split("`")
+    return "".join(f"`{p}`" if i % 2 else text(p) for i, p in enumerate(parts))
+
+
+def generate(corpus: Corpus, book_dir: Path) -> list[Path]:
+    """Write every generated page under ``book_dir``; a page is rewritten only when
+    its content changes, so Sphinx re-reads only what the data changed."""
+    pages: dict[Path, str] = {book_dir / REVIEWS_DIR / "index.md": reviews_index(corpus),
+                              book_dir / "themes.md": themes_page(corpus),
+                              book_dir / "about" / "data-dictionary.md": vocabulary_page(corpus)}
+    for review_id in corpus.reviews:
+        pages[book_dir / REVIEWS_DIR / f"{review_id}.md"] = review_page(corpus, review_id)
+    written = []
+    wanted = set(pages)
+    for stale in (book_dir / REVIEWS_DIR).glob("*.md") if (book_dir / REVIEWS_DIR).is_dir() else []:
+        if stale not in wanted:
+            stale.unlink()
+            written.append(stale)
+    for path, content in pages.items():
+        path.parent.mkdir(parents=True, exist_ok=True)
+        if not path.exists() or path.read_text(encoding="utf-8") != content:
+            path.write_text(content, encoding="utf-8")
+            written.append(path)
+    return written

@@ -1,0 +1,131 @@
+"""Sphinx extension: the bridge between ``data/`` and the Jupyter Book build.
+
+- ``config-inited``: refuse to build on invalid data, write the generated
+  pages (only those whose text changed), and key the notebook execution cache
+  on a hash of ``data/`` so that a data change always re-runs the charts.
+- ``html-page-context``: on pages that hold an Altair chart, and only there,
+  load vega, vega-lite and vega-embed from the site itself and tell Altair's
+  loader they are present, so that nothing is fetched from a CDN.
+- ``build-finished``: copy those three files into the site.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import shutil
+from pathlib import Path
+
+from sphinx.application import Sphinx
+from sphinx.config import Config
+from sphinx.errors import ExtensionError
+
+VEGA_FILES = {  # npm package -> its browser build, in the order they must load
+    "vega": "build/vega.min.js",
+    "vega-lite": "build/vega-lite.min.js",
+    "vega-embed": "build/vega-embed.min.js",
+}
+VEGA_STATIC = "tracker-vega"
+CHART_MARKER = "altair-viz-"
+
+
+def data_hash(data_dir: Path) -> str:
+    digest = hashlib.sha256()
+    for path in sorted(p for p in data_dir.rglob("*") if p.is_file() and "raw" not in p.relative_to(data_dir).parts):
+        digest.update(str(path.relative_to(data_dir)).encode())
+        digest.update(path.read_bytes())
+    return digest.hexdigest()[:16]
+
+
+def _root(app: Sphinx) -> Path:
+    return Path(app.srcdir)
+
+
+def on_config_inited(app: Sphinx, config: Config) -> None:
+    from .model import load
+    from .pages import generate
+    from .validate import summarise, validate
+
+    root = _root(app)
+    data_dir = root / "data"
+    problems = validate(data_dir)
+    if problems:
+        listing = "\n".join(p.format() for p in problems)
+        raise ExtensionError(f"the data in {data_dir} is invalid, so nothing was built ({summarise(problems)}):\n{listing}")
+    generate(load(data_dir), root / "book")
+    # nb_* values are registered with rebuild="env": a new cache path makes
+    # Sphinx re-read every page and re-execute the notebooks into a fresh cache.
+    cache_root = Path(app.outdir).parent / ".jupyter_cache"
+    config.nb_execution_cache_path = str(cache_root / f"data-{data_hash(data_dir)}")
+
+
+def _vega_sources(app: Sphinx) -> dict[str, Path]:
+    modules = _root(app) / "node_modules"
+    found = {name: modules / name / rel for name, rel in VEGA_FILES.items()}
+    missing = [str(p) for p in found.values() if not p.is_file()]
+    if missing:
+        raise ExtensionError(
+            "the chart libraries are not installed (" + ", ".join(missing) + "); run `make book`, "
+            "which installs them from package-lock.json with npm")
+    return found
+
+
+def _asset_text(asset) -> str:
+    filename = getattr(asset, "filename", asset) or ""
+    attributes = getattr(asset, "attributes", {}) or {}
+    return f"{filename} {attributes.get('body', '')}"
+
+
+def _prune_assets(context: dict) -> None:
+    """Drop the theme's thebe (live code) assets, which this site does not use and
+    which the theme declares twice (a console error on every page), and any
+    other asset declared twice."""
+    for key in ("script_files", "css_files"):
+        kept, seen = [], set()
+        for asset in context.get(key, []):
+            text = _asset_text(asset)
+            if "thebe" in text.lower() or text in seen:
+                continue
+            seen.add(text)
+            kept.append(asset)
+        context[key][:] = kept  # in place: add_js_file appends to this same list
+
+
+def on_html_page_context(app: Sphinx, pagename: str, templatename: str, context: dict, doctree) -> None:
+    _prune_assets(context)
+    body = context.get("body") or ""
+    if CHART_MARKER not in body:
+        return
+    from altair.vegalite.v6 import display
+
+    for name in VEGA_FILES:
+        app.add_js_file(f"{VEGA_STATIC}/{name}.min.js", priority=400)
+    versions = {
+        "vega_version": display.VEGA_VERSION,
+        "vegalite_version": display.VEGALITE_VERSION,
+        "vegaembed_version": display.VEGAEMBED_VERSION,
+    }
+    # Altair's loader skips fetching a library whose version VEGA_DEBUG names.
+    script = "var VEGA_DEBUG = " + ", ".join(f"{k}: '{v}'" for k, v in versions.items()).join(("{", "}")) + ";"
+    app.add_js_file(None, body=script, priority=401)
+
+
+def on_build_finished(app: Sphinx, exception: Exception | None) -> None:
+    if exception or app.builder.format != "html":
+        return
+    target = Path(app.outdir) / "_static" / VEGA_STATIC
+    target.mkdir(parents=True, exist_ok=True)
+    for name, source in _vega_sources(app).items():
+        dest = target / f"{name}.min.js"
+        if not dest.exists() or dest.stat().st_size != source.stat().st_size:
+            shutil.copyfile(source, dest)
+        licence = source.parent.parent / "LICENSE"
+        if licence.is_file():
+            shutil.copyfile(licence, target / f"{name}.LICENSE.txt")
+
+
+def setup(app: Sphinx) -> dict:
+    app.connect("config-inited", on_config_inited, priority=100)
+    # After the theme has added its assets (it uses the default priority, 500).
+    app.connect("html-page-context", on_html_page_context, priority=900)
+    app.connect("build-finished", on_build_finished)
+    return {"version": "0.1", "parallel_read_safe": True, "parallel_write_safe": True}

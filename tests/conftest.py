@@ -1,0 +1,119 @@
+"""Shared fixtures: a copy of the repository to change freely, a built site,
+a local web server for it, and Debian's Chromium driven by Playwright."""
+
+from __future__ import annotations
+
+import functools
+import http.server
+import os
+import shutil
+import subprocess
+import sys
+import threading
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parents[1]
+JUPYTER_BOOK = Path(sys.executable).parent / "jupyter-book"
+COPIED = ["_config.yml", "_toc.yml", "_static", "book", "data"]
+CHROMIUM_CANDIDATES = ["/usr/bin/chromium", "/usr/bin/chromium-browser", "/usr/bin/google-chrome"]
+ARTIFACTS = ROOT / "test-artifacts"
+
+
+def copy_project(dest: Path) -> Path:
+    """A buildable copy of the project (sources and data, not the build or the venv)."""
+    dest.mkdir(parents=True, exist_ok=True)
+    for name in COPIED:
+        src = ROOT / name
+        if src.is_dir():
+            shutil.copytree(src, dest / name, ignore=shutil.ignore_patterns("reviews", "themes.md", "data-dictionary.md"))
+        else:
+            shutil.copy2(src, dest / name)
+    (dest / "node_modules").symlink_to(ROOT / "node_modules", target_is_directory=True)
+    return dest
+
+
+def build(project: Path, *extra: str) -> subprocess.CompletedProcess:
+    """Build the book in ``project`` with warnings as errors; the output is returned, not raised."""
+    return subprocess.run(
+        [str(JUPYTER_BOOK), "build", str(project), "-W", "--keep-going", *extra],
+        capture_output=True, text=True, timeout=900, cwd=project,
+    )
+
+
+def edit_cell(csv_path: Path, key_column: str, key: str, column: str, value: str) -> None:
+    """Change one cell of a CSV, as a contributor would in a spreadsheet."""
+    import csv
+
+    with open(csv_path, newline="", encoding="utf-8") as fh:
+        rows = list(csv.DictReader(fh))
+        fields = list(rows[0].keys())
+    hits = [r for r in rows if r[key_column] == key]
+    assert hits, f"no row with {key_column}={key} in {csv_path}"
+    for r in hits:
+        r[column] = value
+    with open(csv_path, "w", newline="", encoding="utf-8") as fh:
+        writer = csv.DictWriter(fh, fieldnames=fields, lineterminator="\n")
+        writer.writeheader()
+        writer.writerows(rows)
+
+
+@pytest.fixture(scope="session")
+def built_site(tmp_path_factory) -> Path:
+    """The committed data built into a temporary folder; returns the project copy."""
+    project = copy_project(tmp_path_factory.mktemp("site"))
+    result = build(project)
+    assert result.returncode == 0, f"the book did not build cleanly:\n{result.stdout[-4000:]}\n{result.stderr[-4000:]}"
+    return project
+
+
+class _QuietHandler(http.server.SimpleHTTPRequestHandler):
+    def log_message(self, *args):  # keep test output readable
+        pass
+
+
+@pytest.fixture(scope="session")
+def site_url(built_site) -> str:
+    handler = functools.partial(_QuietHandler, directory=str(built_site / "_build" / "html"))
+    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), handler)
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    yield f"http://127.0.0.1:{server.server_address[1]}"
+    server.shutdown()
+
+
+def chromium_path() -> str | None:
+    configured = os.environ.get("CHROMIUM")
+    for candidate in ([configured] if configured else []) + CHROMIUM_CANDIDATES:
+        if candidate and Path(candidate).is_file():
+            return candidate
+    return shutil.which("chromium")
+
+
+@pytest.fixture(scope="session")
+def browser():
+    path = chromium_path()
+    if not path:
+        message = "Chromium was not found (install Debian's 'chromium' package, or set CHROMIUM=/path/to/chromium)"
+        if os.environ.get("CI"):
+            pytest.fail(message + "; in CI the browser tests must run, so this is an error")
+        pytest.skip(message)
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as p:
+        browser = p.chromium.launch(
+            executable_path=path,
+            args=["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
+                  "--disable-component-update", "--no-first-run", "--disable-sync", "--disable-quic"],
+        )
+        yield browser
+        browser.close()
+
+
+@pytest.fixture
+def page(browser):
+    context = browser.new_context(viewport={"width": 1280, "height": 900})
+    page = context.new_page()
+    yield page
+    context.close()
