@@ -42,15 +42,16 @@ def build(project: Path, *extra: str) -> subprocess.CompletedProcess:
     )
 
 
-def edit_cell(csv_path: Path, key_column: str, key: str, column: str, value: str) -> None:
-    """Change one cell of a CSV, as a contributor would in a spreadsheet."""
+def edit_cell(csv_path: Path, match: dict[str, str], column: str, value: str) -> None:
+    """Change one cell of a CSV, in the rows whose columns equal ``match``, as a
+    contributor would in a spreadsheet."""
     import csv
 
     with open(csv_path, newline="", encoding="utf-8") as fh:
         rows = list(csv.DictReader(fh))
         fields = list(rows[0].keys())
-    hits = [r for r in rows if r[key_column] == key]
-    assert hits, f"no row with {key_column}={key} in {csv_path}"
+    hits = [r for r in rows if all(r[k] == v for k, v in match.items())]
+    assert hits, f"no row matching {match} in {csv_path}"
     for r in hits:
         r[column] = value
     with open(csv_path, "w", newline="", encoding="utf-8") as fh:

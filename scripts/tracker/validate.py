@@ -178,7 +178,7 @@ def _rule_problems(pkg: DataPackage, tables: dict[str, Table], today: date) -> l
                             "rec_ids are permalinks: fix the number or review_id if those are wrong"))
             if row["government_response"] not in ("no-formal-response", "not-applicable", "") and not row["response_source_id"]:
                 add(Problem(table.file, n, "response_source_id", "",
-                            f"a '{row['government_response']}' response needs a cited source",
+                            f"the response '{row['government_response']}' needs a cited source",
                             "add the source_id of the document that gives the response, or use no-formal-response"))
 
     if "reviews" in tables and "recommendations" in tables:

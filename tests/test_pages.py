@@ -1,0 +1,131 @@
+"""Loading the committed data and generating the MyST pages from it."""
+
+from __future__ import annotations
+
+import re
+import shutil
+
+import pytest
+
+from tracker import pages
+from tracker.model import load
+from tracker.paths import DATA_DIR
+
+
+@pytest.fixture(scope="module")
+def corpus():
+    return load(DATA_DIR)
+
+
+def section(page: str, rec_id: str) -> str:
+    """The Markdown of one recommendation's section on its review page."""
+    start = page.index(f"({rec_id})=")
+    nxt = page.find("\n(", start + 1)
+    return page[start: nxt if nxt != -1 else len(page)]
+
+
+def test_every_recommendation_has_a_label_equal_to_its_id(corpus):
+    for review_id in corpus.reviews:
+        page = pages.review_page(corpus, review_id)
+        for rec in corpus.recs_of(review_id):
+            assert f"({rec['rec_id']})=" in page
+
+
+def test_recommendations_are_listed_in_their_source_order(corpus):
+    for review_id in corpus.reviews:
+        page = pages.review_page(corpus, review_id)
+        positions = [page.index(f"({r['rec_id']})=") for r in corpus.recs_of(review_id)]
+        numbers = [int(re.match(r"\d+", r["number"]).group()) for r in corpus.recs_of(review_id)]
+        assert positions == sorted(positions) and numbers == sorted(numbers)
+
+
+def test_cross_references_are_shown_in_both_directions(corpus):
+    links = [link for rows in corpus.links_from.values() for link in rows]
+    assert links, "the committed data should have links to show"
+    for link in links:
+        later = pages.review_page(corpus, corpus.recommendations[link["from_rec"]]["review_id"])
+        earlier = pages.review_page(corpus, corpus.recommendations[link["to_rec"]]["review_id"])
+        assert f"{{ref}}`{link['to_rec']}`" in section(later, link["from_rec"])
+        assert f"{{ref}}`{link['from_rec']}`" in section(earlier, link["to_rec"])
+
+
+def test_an_ask_without_an_answer_says_so(corpus):
+    unanswered = [r for r in corpus.recommendations if corpus.is_ask(r) and r not in corpus.links_to]
+    for rec_id in unanswered:
+        page = pages.review_page(corpus, corpus.recommendations[rec_id]["review_id"])
+        assert "no recommendation answers this ask" in section(page, rec_id)
+
+
+def test_status_history_is_newest_first_and_cites_each_source(corpus):
+    for rec_id, history in corpus.assessments_of.items():
+        page = pages.review_page(corpus, corpus.recommendations[rec_id]["review_id"])
+        body = section(page, rec_id)
+        dates = [pages.when(a["as_of"]) for a in history]
+        positions = [body.index(f"**{d}**") for d in dates]
+        assert positions == sorted(positions, reverse=True)
+        for a in history:
+            if a["source_id"]:
+                assert pages.url(corpus.sources[a["source_id"]]["url"]) in body
+
+
+def test_current_status_is_the_latest_assessment(corpus):
+    for rec_id, history in corpus.assessments_of.items():
+        assert corpus.status(rec_id) == max(history, key=lambda a: a["as_of"])["status"]
+
+
+@pytest.mark.parametrize("hostile", [
+    "<script>alert(1)</script>",
+    '"><img src=x onerror=alert(1)>',
+    "[click](javascript:alert(1))",
+    "{ref}`x` and ```{raw} html\n<b>x</b>\n```",
+    "*stars* _under_ `code` $x$ | pipe # hash",
+])
+def test_text_from_data_is_inert_markdown(hostile):
+    escaped = pages.text(hostile)
+    assert "<" not in escaped.replace("\\<", "")
+    assert "`" not in escaped.replace("\\`", "")
+    assert "\n" not in escaped
+    # Removing the escapes gives back the text (with whitespace folded).
+    assert re.sub(r"\\(.)", r"\1", escaped) == " ".join(hostile.split())
+
+
+def test_urls_cannot_break_out_of_a_link():
+    assert pages.url('https://example.org/a b"<c>') == "https://example.org/a%20b%22%3Cc%3E"
+    assert pages.url("https://example.org/%41%zz") == "https://example.org/%41%25zz"
+
+
+@pytest.mark.parametrize("iso,precision,expected", [
+    ("2022-06-08", "day", "8 June 2022"),
+    ("2022-03-01", "month", "March 2022"),
+    ("1983-01-01", "year", "1983"),
+    ("", "day", "date unknown"),
+])
+def test_dates_are_no_more_precise_than_known(iso, precision, expected):
+    assert pages.when(iso, precision) == expected
+
+
+def test_generate_rewrites_only_what_changed(corpus, tmp_path):
+    book = tmp_path / "book"
+    first = pages.generate(corpus, book)
+    assert {p.name for p in first} >= {f"{r}.md" for r in corpus.reviews}
+    assert pages.generate(corpus, book) == []
+    (book / "reviews" / "retired-1999.md").write_text("old page")
+    assert pages.generate(corpus, book) == [book / "reviews" / "retired-1999.md"]
+    assert not (book / "reviews" / "retired-1999.md").exists()
+
+
+def test_data_dictionary_lists_every_column_and_vocabulary(corpus):
+    page = pages.vocabulary_page(corpus)
+    for name in corpus.package.resources:
+        for field in corpus.package.fields(name):
+            assert f"| `{field['name']}` |" in page
+            for value in field.get("enumDescriptions", {}):
+                assert f"| `{value}` |" in page
+
+
+def test_loading_refuses_invalid_data(tmp_path):
+    data = tmp_path / "data"
+    shutil.copytree(DATA_DIR, data)
+    (data / "links.csv").unlink()
+    with pytest.raises(ValueError, match="links"):
+        load(data)

@@ -1,0 +1,383 @@
+"""Validation of data/: every kind of bad input is caught and located (file, row
+as a spreadsheet numbers it, column), and what spreadsheets save is accepted."""
+
+from __future__ import annotations
+
+import csv
+import io
+import shutil
+import subprocess
+import sys
+from datetime import date, timedelta
+from pathlib import Path
+
+import pytest
+
+from tracker.model import load
+from tracker.paths import DATA_DIR
+from tracker.validate import validate
+
+TODAY = date.today()
+
+
+@pytest.fixture
+def data(tmp_path) -> Path:
+    target = tmp_path / "data"
+    shutil.copytree(DATA_DIR, target, ignore=shutil.ignore_patterns("raw"))
+    return target
+
+
+def read(data: Path, table: str) -> list[list[str]]:
+    with open(data / f"{table}.csv", newline="", encoding="utf-8") as fh:
+        return list(csv.reader(fh))
+
+
+def write(data: Path, table: str, rows: list[list[str]]) -> None:
+    with open(data / f"{table}.csv", "w", newline="", encoding="utf-8") as fh:
+        csv.writer(fh, lineterminator="\n").writerows(rows)
+
+
+def find_row(data: Path, table: str, column: str, predicate) -> int:
+    """The spreadsheet row number (header = 1) of the first row whose column satisfies predicate."""
+    rows = read(data, table)
+    col = rows[0].index(column)
+    for i, row in enumerate(rows[1:], start=2):
+        if predicate(row[col]):
+            return i
+    raise AssertionError(f"no row of {table} matches")
+
+
+def cell(data: Path, table: str, row: int, column: str) -> str:
+    rows = read(data, table)
+    return rows[row - 1][rows[0].index(column)]
+
+
+def set_cell(data: Path, table: str, row: int, column: str, value: str) -> None:
+    rows = read(data, table)
+    rows[row - 1][rows[0].index(column)] = value
+    write(data, table, rows)
+
+
+def a_recommendation_row(data: Path) -> int:
+    return find_row(data, "recommendations", "government_response", lambda v: v == "accepted")
+
+
+def an_assessment_row(data: Path) -> int:
+    return find_row(data, "assessments", "status", lambda v: v in ("in-progress", "partially-implemented"))
+
+
+# Each case mutates a fresh copy of the committed data and returns the
+# (file, row, column, words in the rule) that the error must name.
+def missing_table(d):
+    (d / "links.csv").unlink()
+    return "links.csv", None, None, "missing"
+
+
+def empty_file(d):
+    (d / "themes.csv").write_text("")
+    return "themes.csv", None, None, "empty"
+
+
+def not_utf8(d):
+    path = d / "themes.csv"
+    lines = path.read_bytes().split(b"\n")
+    lines[2] = lines[2] + "é".encode("latin-1")
+    path.write_bytes(b"\n".join(lines))
+    return "themes.csv", 3, None, "not UTF-8"
+
+
+def missing_column(d):
+    rows = read(d, "reviews")
+    i = rows[0].index("summary")
+    write(d, "reviews", [r[:i] + r[i + 1:] for r in rows])
+    return "reviews.csv", 1, "summary", "missing"
+
+
+def renamed_column(d):
+    rows = read(d, "sources")
+    rows[0][rows[0].index("accessed")] = "date accessed"
+    write(d, "sources", rows)
+    return "sources.csv", 1, "accessed", "missing"
+
+
+def ragged_row(d):
+    rows = read(d, "themes")
+    rows[3].append("an extra cell")
+    write(d, "themes", rows)
+    return "themes.csv", 4, None, "cells"
+
+
+def blank_row_in_the_middle(d):
+    rows = read(d, "themes")
+    rows.insert(2, ["", "", ""])
+    write(d, "themes", rows)
+    return "themes.csv", 3, None, "blank"
+
+
+def bad_date(d):
+    set_cell(d, "reviews", 2, "published", "08/06/2022")
+    return "reviews.csv", 2, "published", "not a valid date"
+
+
+def bad_integer(d):
+    row = find_row(d, "reviews", "recommendations_in_source", lambda v: v != "")
+    set_cell(d, "reviews", row, "recommendations_in_source", "seven")
+    return "reviews.csv", row, "recommendations_in_source", "not a valid integer"
+
+
+def negative_count(d):
+    row = find_row(d, "reviews", "recommendations_in_source", lambda v: v != "")
+    set_cell(d, "reviews", row, "recommendations_in_source", "-1")
+    return "reviews.csv", row, "recommendations_in_source", "minimum"
+
+
+def unknown_status(d):
+    row = an_assessment_row(d)
+    set_cell(d, "assessments", row, "status", "done")
+    return "assessments.csv", row, "status", "vocabulary"
+
+
+def unknown_response(d):
+    row = a_recommendation_row(d)
+    set_cell(d, "recommendations", row, "government_response", "Accepted")
+    return "recommendations.csv", row, "government_response", "vocabulary"
+
+
+def capital_in_id(d):
+    set_cell(d, "themes", 2, "theme_id", "System-Leadership")
+    return "themes.csv", 2, "theme_id", "not a valid ID"
+
+
+def stray_whitespace_in_id(d):
+    set_cell(d, "themes", 2, "theme_id", cell(d, "themes", 2, "theme_id") + " ")
+    return "themes.csv", 2, "theme_id", "not a valid ID"
+
+
+def url_not_http(d):
+    set_cell(d, "sources", 2, "url", "javascript:alert(1)")
+    return "sources.csv", 2, "url", "not a web address"
+
+
+def required_value_missing(d):
+    row = a_recommendation_row(d)
+    set_cell(d, "recommendations", row, "summary", "")
+    return "recommendations.csv", row, "summary", "required"
+
+
+def duplicate_key(d):
+    rows = read(d, "themes")
+    rows.append(list(rows[1]))
+    write(d, "themes", rows)
+    return "themes.csv", len(rows), "theme_id", "more than one row"
+
+
+def unknown_review(d):
+    row = a_recommendation_row(d)
+    set_cell(d, "recommendations", row, "review_id", "nosuch-2000")
+    return "recommendations.csv", row, "review_id", "no row of data/reviews.csv"
+
+
+def unknown_theme(d):
+    set_cell(d, "recommendation_themes", 2, "theme_id", "no-such-theme")
+    return "recommendation_themes.csv", 2, "theme_id", "no row of data/themes.csv"
+
+
+def unknown_source(d):
+    row = an_assessment_row(d)
+    set_cell(d, "assessments", row, "source_id", "no-such-source")
+    return "assessments.csv", row, "source_id", "no row of data/sources.csv"
+
+
+def link_to_unknown_recommendation(d):
+    set_cell(d, "links", 2, "to_rec", "nosuch-2000-r1")
+    return "links.csv", 2, "to_rec", "no row of data/recommendations.csv"
+
+
+def date_in_the_future(d):
+    row = an_assessment_row(d)
+    set_cell(d, "assessments", row, "assessed_on", (TODAY + timedelta(days=2)).isoformat())
+    return "assessments.csv", row, "assessed_on", "future"
+
+
+def assessment_before_review(d):
+    row = an_assessment_row(d)
+    set_cell(d, "assessments", row, "as_of", "1999-01-01")
+    return "assessments.csv", row, "as_of", "before its review was published"
+
+
+def assessed_before_as_of(d):
+    row = an_assessment_row(d)
+    as_of = date.fromisoformat(cell(d, "assessments", row, "as_of"))
+    set_cell(d, "assessments", row, "assessed_on", (as_of - timedelta(days=1)).isoformat())
+    return "assessments.csv", row, "assessed_on", "before the moment it describes"
+
+
+def implemented_without_source(d):
+    row = an_assessment_row(d)
+    set_cell(d, "assessments", row, "status", "implemented")
+    set_cell(d, "assessments", row, "source_id", "")
+    return "assessments.csv", row, "source_id", "needs a cited source"
+
+
+def response_without_source(d):
+    row = a_recommendation_row(d)
+    set_cell(d, "recommendations", row, "response_source_id", "")
+    return "recommendations.csv", row, "response_source_id", "needs a cited source"
+
+
+def complete_with_wrong_count(d):
+    row = find_row(d, "reviews", "recommendations_in_source", lambda v: v != "")
+    set_cell(d, "reviews", row, "coverage", "complete")
+    set_cell(d, "reviews", row, "recommendations_in_source", str(int(cell(d, "reviews", row, "recommendations_in_source")) - 1))
+    return "reviews.csv", row, "recommendations_in_source", "more than the source"
+
+
+def number_used_twice(d):
+    rows = read(d, "recommendations")
+    header = rows[0]
+    first = rows[1]
+    second_index = next(i for i, r in enumerate(rows[2:], start=2) if r[header.index("review_id")] == first[header.index("review_id")])
+    rows[second_index][header.index("number")] = first[header.index("number")]
+    write(d, "recommendations", rows)
+    return "recommendations.csv", second_index + 1, "number", "already used"
+
+
+def rec_id_not_matching_number(d):
+    row = a_recommendation_row(d)
+    set_cell(d, "recommendations", row, "number", "99")
+    return "recommendations.csv", row, "rec_id", "must be the review_id"
+
+
+def bad_number(d):
+    row = a_recommendation_row(d)
+    set_cell(d, "recommendations", row, "number", "one")
+    return "recommendations.csv", row, "number", "pattern"
+
+
+def self_link(d):
+    set_cell(d, "links", 2, "to_rec", cell(d, "links", 2, "from_rec"))
+    return "links.csv", 2, "to_rec", "itself"
+
+
+def answers_a_non_ask(d):
+    rows = read(d, "links")
+    h = rows[0]
+    one, other = rows[1][h.index("from_rec")], rows[2][h.index("from_rec")]
+    assert one != other
+    rows.append([one, other, "answers", "two recommendations, neither an ask"])
+    write(d, "links", rows)
+    return "links.csv", len(rows), "to_rec", "must point to an ask"
+
+
+def repeats_pointing_forward(d):
+    rows = read(d, "links")
+    h = rows[0]
+    ask = rows[1][h.index("to_rec")]
+    later = rows[1][h.index("from_rec")]
+    rows.append([ask, later, "repeats", "backwards"])
+    write(d, "links", rows)
+    return "links.csv", len(rows), "to_rec", "point back in time"
+
+
+def recommendation_without_theme(d):
+    rows = read(d, "recommendation_themes")
+    rec = rows[1][0]
+    write(d, "recommendation_themes", [rows[0]] + [r for r in rows[1:] if r[0] != rec])
+    row = find_row(d, "recommendations", "rec_id", lambda v: v == rec)
+    return "recommendations.csv", row, "rec_id", "no theme"
+
+
+def month_precision_not_on_the_first(d):
+    set_cell(d, "sources", 2, "published_precision", "month")
+    set_cell(d, "sources", 2, "published", cell(d, "sources", 2, "published")[:8] + "15")
+    return "sources.csv", 2, "published", "day 01"
+
+
+def read_before_published(d):
+    set_cell(d, "sources", 2, "accessed", "2000-01-01")
+    return "sources.csv", 2, "accessed", "before it was published"
+
+
+CASES = [
+    missing_table, empty_file, not_utf8, missing_column, renamed_column, ragged_row, blank_row_in_the_middle,
+    bad_date, bad_integer, negative_count, unknown_status, unknown_response, capital_in_id, stray_whitespace_in_id,
+    url_not_http, required_value_missing, duplicate_key, unknown_review, unknown_theme, unknown_source,
+    link_to_unknown_recommendation, date_in_the_future, assessment_before_review, assessed_before_as_of,
+    implemented_without_source, response_without_source, complete_with_wrong_count, number_used_twice,
+    rec_id_not_matching_number, bad_number, self_link, answers_a_non_ask, repeats_pointing_forward,
+    recommendation_without_theme, month_precision_not_on_the_first, read_before_published,
+]
+
+
+def test_the_committed_data_is_valid():
+    assert [p.format() for p in validate(DATA_DIR)] == []
+
+
+@pytest.mark.parametrize("case", CASES, ids=[c.__name__ for c in CASES])
+def test_bad_input_is_located(data, case):
+    file, row, column, words = case(data)
+    problems = validate(data)
+    matching = [p for p in problems if p.file == f"data/{file}" and p.row == row and p.column == column]
+    assert matching, f"expected a problem at {file} row {row} column {column}; got:\n" + "\n".join(p.format() for p in problems)
+    assert any(words.lower() in (p.rule + " " + p.hint).lower() for p in matching), \
+        f"expected the rule to mention {words!r}; got:\n" + "\n".join(p.format() for p in matching)
+    assert all(p.hint for p in matching), "every problem carries a hint on how to fix it"
+
+
+def test_every_problem_is_reported_at_once(data):
+    expected = [bad_date(data), unknown_theme(data), self_link(data), url_not_http(data)]
+    problems = validate(data)
+    for file, row, column, _ in expected:
+        assert any(p.file == f"data/{file}" and p.row == row and p.column == column for p in problems)
+
+
+def test_the_offending_value_is_shown(data):
+    url_not_http(data)
+    formatted = [p.format() for p in validate(data) if p.column == "url"]
+    assert any("javascript:alert(1)" in f and "row 2" in f and "data/sources.csv" in f for f in formatted)
+
+
+def test_make_check_exits_non_zero_without_a_traceback(data):
+    unknown_status(data)
+    result = subprocess.run([sys.executable, "-m", "tracker", "--data", str(data), "check"],
+                            capture_output=True, text=True)
+    assert result.returncode == 1
+    assert "Traceback" not in result.stderr + result.stdout
+    assert "data/assessments.csv, row" in result.stderr and "'done'" in result.stderr
+
+
+def test_make_check_passes_on_good_data():
+    result = subprocess.run([sys.executable, "-m", "tracker", "check"], capture_output=True, text=True)
+    assert result.returncode == 0, result.stderr
+    assert "data OK" in result.stdout
+
+
+# What spreadsheets save must be accepted, and read back to the same values.
+def resave(data: Path, table: str, *, bom=False, crlf=False, trailing_blank_lines=0) -> None:
+    rows = read(data, table)
+    buffer = io.StringIO()
+    csv.writer(buffer, lineterminator="\r\n" if crlf else "\n", quoting=csv.QUOTE_ALL).writerows(rows)
+    text = buffer.getvalue() + ("\r\n" if crlf else "\n") * trailing_blank_lines
+    (data / f"{table}.csv").write_bytes((b"\xef\xbb\xbf" if bom else b"") + text.encode("utf-8"))
+
+
+@pytest.mark.parametrize("options", [
+    {"bom": True}, {"crlf": True}, {"trailing_blank_lines": 3}, {"bom": True, "crlf": True, "trailing_blank_lines": 1},
+], ids=["bom", "crlf", "trailing-blank-lines", "all-together"])
+def test_spreadsheet_output_is_accepted(data, options):
+    before = load(data)
+    for table in ("reviews", "recommendations", "assessments", "links"):
+        resave(data, table, **options)
+    assert [p.format() for p in validate(data)] == []
+    after = load(data)
+    assert after.recommendations == before.recommendations
+    assert after.reviews == before.reviews
+
+
+def test_quoted_commas_and_newlines_are_kept(data):
+    row = a_recommendation_row(data)
+    summary = 'First line, with a comma.\nSecond line with "quotes".'
+    set_cell(data, "recommendations", row, "summary", summary)
+    assert validate(data) == []
+    rec_id = cell(data, "recommendations", row, "rec_id")
+    assert load(data).recommendations[rec_id]["summary"] == summary
