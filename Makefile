@@ -36,6 +36,9 @@ book-clean: check ## Build from scratch, with no cache (what CI does)
 	rm -rf $(BUILD_DIR)
 	$(BIN)/jupyter-book build . -W --keep-going
 
+fmt-data: $(STAMP) ## Rewrite data/*.csv in canonical form (column order, sorted rows, LF, no BOM)
+	@$(BIN)/python -m tracker fmt-data
+
 test: $(STAMP) ## Run the whole test suite
 	$(BIN)/python -m pytest
 

@@ -298,7 +298,15 @@ def read_before_published(d):
     return "sources.csv", 2, "accessed", "before it was published"
 
 
-CASES = [
+def broken_package_description(d):
+    path = d / "datapackage.json"
+    lines = path.read_text().splitlines()
+    lines[3] = lines[3].rstrip(",")  # a missing comma, as a hand edit leaves it
+    path.write_text("\n".join(lines))
+    return "datapackage.json", 5, None, "not valid JSON"
+
+
+CASES = [broken_package_description, 
     missing_table, empty_file, not_utf8, missing_column, renamed_column, ragged_row, blank_row_in_the_middle,
     bad_date, bad_integer, negative_count, unknown_status, unknown_response, capital_in_id, stray_whitespace_in_id,
     url_not_http, required_value_missing, duplicate_key, unknown_review, unknown_theme, unknown_source,

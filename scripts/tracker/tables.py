@@ -60,14 +60,35 @@ class Table:
         return f"data/{self.path.name}"
 
 
+class PackageError(Exception):
+    """``datapackage.json`` is missing or unreadable: nothing can be checked without it."""
+
+    def __init__(self, problem: Problem):
+        super().__init__(problem.format())
+        self.problem = problem
+
+
 class DataPackage:
     """The description of the tables in ``datapackage.json``."""
 
     def __init__(self, data_dir: Path = DATA_DIR):
         self.data_dir = Path(data_dir)
-        with open(self.data_dir / PACKAGE_FILE, encoding="utf-8") as fh:
-            self.descriptor = json.load(fh)
-        self.resources = {r["name"]: r for r in self.descriptor["resources"]}
+        file = f"data/{PACKAGE_FILE}"
+        try:
+            with open(self.data_dir / PACKAGE_FILE, encoding="utf-8") as fh:
+                self.descriptor = json.load(fh)
+            self.resources = {r["name"]: r for r in self.descriptor["resources"]}
+            for resource in self.resources.values():
+                resource["schema"]["fields"]
+        except FileNotFoundError:
+            raise PackageError(Problem(file, None, None, None, "the file is missing",
+                                       "restore data/datapackage.json from git: it describes every table")) from None
+        except json.JSONDecodeError as exc:
+            raise PackageError(Problem(file, exc.lineno, None, None, f"the file is not valid JSON ({exc.msg}, column {exc.colno})",
+                                       "check for a missing comma or quote near that line")) from None
+        except (KeyError, TypeError) as exc:
+            raise PackageError(Problem(file, None, None, None, f"the file lacks a required part ({exc})",
+                                       "each resource needs a name, a path and a schema with fields")) from None
 
     def fields(self, name: str) -> list[dict]:
         return self.resources[name]["schema"]["fields"]

@@ -13,7 +13,7 @@ from datetime import date
 from pathlib import Path
 
 from .paths import DATA_DIR
-from .tables import DataPackage, Problem, Table, read_all, row_number
+from .tables import DataPackage, PackageError, Problem, Table, read_all, row_number
 
 SLUG_HINT = "use lower-case letters, digits and single hyphens only, with no spaces (for example messenger-2022-r3)"
 HINTS_BY_TYPE = {
@@ -255,7 +255,10 @@ def _rule_problems(pkg: DataPackage, tables: dict[str, Table], today: date) -> l
 
 def validate(data_dir: Path = DATA_DIR, today: date | None = None) -> list[Problem]:
     """Every problem in the data, sorted by file and row; empty when the data is valid."""
-    pkg, tables, problems = read_all(data_dir)
+    try:
+        pkg, tables, problems = read_all(data_dir)
+    except PackageError as exc:
+        return [exc.problem]
     if tables:
         problems += _frictionless_problems(pkg, tables)
         problems += _rule_problems(pkg, tables, today or date.today())
