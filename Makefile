@@ -9,7 +9,7 @@ STAMP := $(VENV)/.installed-stamp
 BUILD_DIR := _build
 PORT ?= 8000
 
-.PHONY: help install book book-clean check test serve clean fmt-data
+.PHONY: help install book book-clean check test serve clean fmt-data collect inbox accept reject
 
 help: ## List the targets
 	@grep -hE '^[a-zA-Z_-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-12s %s\n", $$1, $$2}'
@@ -38,6 +38,20 @@ book-clean: check ## Build from scratch, with no cache (what CI does)
 
 fmt-data: $(STAMP) ## Rewrite data/*.csv in canonical form (column order, sorted rows, LF, no BOM)
 	@$(BIN)/python -m tracker fmt-data
+
+collect: check ## Fetch from GOV.UK and Parliament into data/raw/ and propose candidates (needs the internet)
+	$(BIN)/python -m tracker collect $(if $(SOURCE),--source $(SOURCE)) $(if $(REVIEW),--review $(REVIEW)) $(if $(SINCE),--since $(SINCE))
+
+inbox: $(STAMP) ## List the candidates waiting for a decision
+	@$(BIN)/python -m tracker inbox list
+
+accept: $(STAMP) ## Accept a candidate: make accept ID=c-... [REC=... STATUS=... EVIDENCE="..." CONFIDENCE=...]
+	@test -n "$(ID)" || { echo "usage: make accept ID=c-... [REC=rec_id STATUS=status EVIDENCE='own words' CONFIDENCE=medium]"; exit 2; }
+	@$(BIN)/python -m tracker inbox accept "$(ID)" $(if $(REC),--rec-id "$(REC)") $(if $(STATUS),--status "$(STATUS)") $(if $(EVIDENCE),--evidence "$(EVIDENCE)") $(if $(CONFIDENCE),--confidence "$(CONFIDENCE)") $(if $(AS_OF),--as-of "$(AS_OF)") $(if $(NOTE),--note "$(NOTE)")
+
+reject: $(STAMP) ## Reject a candidate so it is not proposed again: make reject ID=c-... NOTE="why"
+	@test -n "$(ID)" || { echo "usage: make reject ID=c-... NOTE='why'"; exit 2; }
+	@$(BIN)/python -m tracker inbox reject "$(ID)" $(if $(NOTE),--note "$(NOTE)")
 
 test: $(STAMP) ## Run the whole test suite
 	$(BIN)/python -m pytest

@@ -51,6 +51,46 @@ def _fmt(args: argparse.Namespace) -> int:
     return 1 if (args.check and changed) else 0
 
 
+def _collect(args: argparse.Namespace) -> int:
+    from .collect.run import collect, print_progress
+
+    report = collect(Path(args.data), sources=args.source, reviews=args.review, since=args.since,
+                     progress=None if args.quiet else print_progress)
+    print(report.summary())
+    for outcome in report.failed:
+        print(f"failed: {outcome.error}", file=sys.stderr)
+    if report.failed:
+        print("Curated tables were not touched. Failed sources keep their previous snapshot; run again later.", file=sys.stderr)
+    return 1 if report.failed else 0
+
+
+def _inbox(args: argparse.Namespace) -> int:
+    from .collect.inbox import Inbox, InboxError
+
+    inbox = Inbox(Path(args.data))
+    try:
+        if args.action == "list":
+            pending = inbox.pending()
+            if not pending:
+                print("the inbox is empty: nothing to review")
+            for c in pending:
+                suggestion = f" -> suggested {c.suggested_rec_id}" if c.suggested_rec_id else ""
+                print(f"{c.candidate_id}  {c.kind:<8} {c.review_id}{suggestion}\n    {c.title}\n    {c.url}  ({c.published or 'undated'})\n    {c.detail}")
+            return 0
+        if args.action == "accept":
+            d = inbox.accept(args.id, rec_id=args.rec_id or "", status=args.status or "", evidence=args.evidence or "",
+                             confidence=args.confidence, as_of=args.as_of or "", note=args.note or "")
+            print(f"accepted {d.candidate_id}" + (f": source {d.source_id}" if d.source_id else "")
+                  + (f", assessment of {d.rec_id}" if d.rec_id and d.source_id else ""))
+            return 0
+        d = inbox.reject(args.id, note=args.note or "")
+        print(f"rejected {d.candidate_id}")
+        return 0
+    except InboxError as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return 1
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m tracker", description="NHS leadership reviews tracker")
     parser.add_argument("--data", default=str(ROOT / "data"), help="the data folder (default: %(default)s)")
@@ -62,6 +102,28 @@ def main(argv: list[str] | None = None) -> int:
     fmt = sub.add_parser("fmt-data", help="rewrite the tables in canonical form (column order, sorted rows, LF, no BOM)")
     fmt.add_argument("--check", action="store_true", help="only report which files would change (exit 1 if any)")
     fmt.set_defaults(func=_fmt)
+    col = sub.add_parser("collect", help="fetch from the public APIs into data/raw/ and propose candidates")
+    col.add_argument("--source", action="append", choices=["govuk-content", "govuk-search", "parliament-written-questions",
+                                                            "parliament-written-statements"], help="only this source (repeatable)")
+    col.add_argument("--review", action="append", help="only this review_id (repeatable)")
+    col.add_argument("--since", help="only items published or answered on or after YYYY-MM-DD")
+    col.add_argument("--quiet", action="store_true", help="no progress display")
+    col.set_defaults(func=_collect)
+    inbox = sub.add_parser("inbox", help="review the candidates the collectors proposed")
+    inbox_sub = inbox.add_subparsers(dest="action", required=True)
+    inbox_sub.add_parser("list", help="list the candidates waiting for a decision")
+    acc = inbox_sub.add_parser("accept", help="accept a candidate: writes its source (and an assessment) to data/")
+    acc.add_argument("id")
+    acc.add_argument("--rec-id", help="the recommendation this is evidence for")
+    acc.add_argument("--status", help="the implementation status it shows")
+    acc.add_argument("--evidence", help="what happened, in your own words")
+    acc.add_argument("--confidence", default="medium", choices=["high", "medium", "low"])
+    acc.add_argument("--as-of", help="the date the assessment describes (default: the item's date)")
+    acc.add_argument("--note")
+    rej = inbox_sub.add_parser("reject", help="reject a candidate; it will not be proposed again")
+    rej.add_argument("id")
+    rej.add_argument("--note")
+    inbox.set_defaults(func=_inbox)
     args = parser.parse_args(argv)
     return args.func(args)
 

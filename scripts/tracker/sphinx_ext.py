@@ -30,7 +30,7 @@ CHART_MARKER = "altair-viz-"
 
 def data_hash(data_dir: Path) -> str:
     digest = hashlib.sha256()
-    for path in sorted(p for p in data_dir.rglob("*") if p.is_file() and "raw" not in p.relative_to(data_dir).parts):
+    for path in sorted(p for p in data_dir.rglob("*") if p.is_file() and not {"raw", "inbox"} & set(p.relative_to(data_dir).parts)):
         digest.update(str(path.relative_to(data_dir)).encode())
         digest.update(path.read_bytes())
     return digest.hexdigest()[:16]

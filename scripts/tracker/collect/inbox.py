@@ -1,0 +1,179 @@
+"""The review inbox: candidates proposed by the collectors, and the decisions
+people take on them. Accepting a candidate writes curated rows (a source, and
+an assessment in the curator's own words); rejecting it only records the
+decision. Either way the same candidate is never proposed again."""
+
+from __future__ import annotations
+
+import csv
+import hashlib
+import io
+import re
+import shutil
+import tempfile
+from dataclasses import asdict, dataclass, fields
+from datetime import date
+from pathlib import Path
+
+from ..fmt import canonical_text
+from ..tables import DataPackage, read_all
+from ..validate import validate
+from .snapshots import atomic_write
+
+INBOX_DIR = "inbox"
+CANDIDATES = "candidates.csv"
+DECISIONS = "decisions.csv"
+
+
+@dataclass
+class Candidate:
+    candidate_id: str
+    kind: str  # evidence | drift
+    review_id: str
+    suggested_rec_id: str
+    title: str
+    url: str
+    published: str
+    publisher: str
+    detail: str
+    collector: str
+    snapshot: str
+    licence: str
+    found_on: str
+
+    @staticmethod
+    def make_id(*parts: str) -> str:
+        return "c-" + hashlib.sha256("\x1f".join(parts).encode("utf-8")).hexdigest()[:12]
+
+
+@dataclass
+class Decision:
+    candidate_id: str
+    decision: str  # accepted | rejected
+    decided_on: str
+    rec_id: str
+    source_id: str
+    note: str
+
+
+def _read(path: Path, cls):
+    if not path.exists():
+        return []
+    with open(path, newline="", encoding="utf-8-sig") as fh:
+        names = [f.name for f in fields(cls)]
+        return [cls(**{n: row.get(n, "") for n in names}) for row in csv.DictReader(fh)]
+
+
+def _write(path: Path, rows: list, cls) -> None:
+    buffer = io.StringIO()
+    writer = csv.DictWriter(buffer, fieldnames=[f.name for f in fields(cls)], lineterminator="\n")
+    writer.writeheader()
+    writer.writerows(asdict(r) for r in rows)
+    atomic_write(path, buffer.getvalue().encode("utf-8"))
+
+
+class Inbox:
+    def __init__(self, data_dir: Path):
+        self.data_dir = Path(data_dir)
+        self.dir = self.data_dir / INBOX_DIR
+
+    def candidates(self) -> list[Candidate]:
+        return _read(self.dir / CANDIDATES, Candidate)
+
+    def decisions(self) -> list[Decision]:
+        return _read(self.dir / DECISIONS, Decision)
+
+    def pending(self) -> list[Candidate]:
+        decided = {d.candidate_id for d in self.decisions()}
+        return [c for c in self.candidates() if c.candidate_id not in decided]
+
+    def add(self, new: list[Candidate]) -> int:
+        """Add candidates not seen before (neither pending nor decided); returns how many."""
+        known = {c.candidate_id for c in self.candidates()} | {d.candidate_id for d in self.decisions()}
+        fresh, seen = [], set()
+        for c in new:
+            if c.candidate_id not in known and c.candidate_id not in seen:
+                fresh.append(c)
+                seen.add(c.candidate_id)
+        if fresh:
+            _write(self.dir / CANDIDATES, self.candidates() + fresh, Candidate)
+        return len(fresh)
+
+    def get(self, candidate_id: str) -> Candidate:
+        for c in self.pending():
+            if c.candidate_id == candidate_id:
+                return c
+        if any(d.candidate_id == candidate_id for d in self.decisions()):
+            raise InboxError(f"candidate {candidate_id} has already been decided")
+        raise InboxError(f"there is no candidate {candidate_id} in {self.dir / CANDIDATES}")
+
+    def _decide(self, decision: Decision) -> None:
+        _write(self.dir / DECISIONS, self.decisions() + [decision], Decision)
+
+    def reject(self, candidate_id: str, note: str, today: date | None = None) -> Decision:
+        self.get(candidate_id)
+        decision = Decision(candidate_id, "rejected", (today or date.today()).isoformat(), "", "", note)
+        self._decide(decision)
+        return decision
+
+    def accept(self, candidate_id: str, rec_id: str = "", status: str = "", evidence: str = "",
+               confidence: str = "medium", as_of: str = "", note: str = "", today: date | None = None) -> Decision:
+        """Write the curated rows for a candidate, validated as a whole before anything is replaced."""
+        candidate = self.get(candidate_id)
+        today_iso = (today or date.today()).isoformat()
+        if candidate.kind == "drift":
+            decision = Decision(candidate_id, "accepted", today_iso, rec_id, "", note or candidate.detail)
+            self._decide(decision)
+            return decision
+        if rec_id and not (status and evidence):
+            raise InboxError("to record an assessment, give --status and --evidence (in your own words)")
+        pkg, tables, problems = read_all(self.data_dir)
+        if problems:
+            raise InboxError("the curated data has problems; run `make check` and fix them first")
+        source_id = self._source_id(candidate, {r["source_id"] for r in tables["sources"].rows})
+        new_rows = {"sources": [{
+            "source_id": source_id, "title": candidate.title, "publisher": candidate.publisher,
+            "published": candidate.published, "published_precision": "day" if candidate.published else "",
+            "url": candidate.url, "accessed": today_iso,
+        }]}
+        if rec_id:
+            new_rows["assessments"] = [{
+                "rec_id": rec_id, "as_of": as_of or candidate.published or today_iso, "status": status,
+                "evidence": evidence, "source_id": source_id, "assessed_on": today_iso, "confidence": confidence,
+            }]
+        self._write_curated(pkg, tables, new_rows)
+        decision = Decision(candidate_id, "accepted", today_iso, rec_id, source_id, note)
+        self._decide(decision)
+        return decision
+
+    @staticmethod
+    def _source_id(candidate: Candidate, taken: set[str]) -> str:
+        year = candidate.published[:4] if candidate.published else "undated"
+        publisher = "-".join(re.sub(r"[^a-z0-9]+", " ", candidate.publisher.lower()).split()[:2]) or "source"
+        words = [w for w in re.sub(r"[^a-z0-9]+", " ", candidate.title.lower()).split() if len(w) > 3][:5]
+        base = "-".join([publisher, year, *words]) or "source"
+        source_id, n = base, 2
+        while source_id in taken:
+            source_id, n = f"{base}-{n}", n + 1
+        return source_id
+
+    def _write_curated(self, pkg: DataPackage, tables, new_rows: dict[str, list[dict]]) -> None:
+        with tempfile.TemporaryDirectory() as tmp:
+            trial = Path(tmp) / "data"
+            shutil.copytree(self.data_dir, trial, ignore=shutil.ignore_patterns("raw", INBOX_DIR))
+            texts = {}
+            for name, rows in new_rows.items():
+                table = tables[name]
+                all_rows = [{k: v for k, v in r.items() if k != "__row__"} for r in table.rows] + rows
+                texts[name] = canonical_text(table.fields, all_rows, pkg.primary_key(name))
+                (trial / pkg.resources[name]["path"]).write_text(texts[name], encoding="utf-8")
+            problems = validate(trial)
+            if problems:
+                raise InboxError("accepting would make the data invalid, so nothing was written:\n"
+                                 + "\n".join(p.format() for p in problems))
+        for name, text in texts.items():
+            atomic_write(self.data_dir / pkg.resources[name]["path"], text.encode("utf-8"))
+
+
+class InboxError(Exception):
+    pass

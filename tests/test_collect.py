@@ -1,0 +1,414 @@
+"""The collectors: parsing the documented API responses, and network behaviour
+against a real HTTP server on 127.0.0.1 (conditional requests, retries,
+timeouts, 429, truncated bodies, redirects, size limits)."""
+
+from __future__ import annotations
+
+import hashlib
+import http.server
+import json
+import os
+import shutil
+import subprocess
+import sys
+import threading
+import time
+from pathlib import Path
+from urllib.parse import parse_qs, urlparse
+
+import pytest
+
+from tracker.collect import sources
+from tracker.collect.http import Client
+from tracker.collect.inbox import Inbox, InboxError
+from tracker.collect.run import collect
+from tracker.model import load
+from tracker.paths import DATA_DIR
+from tracker.validate import validate
+
+FIXTURES = Path(__file__).parent / "fixtures" / "collect"
+REPORT_PATH = ("/api/content/government/publications/health-and-social-care-review-leadership-for-a-collaborative-"
+               "and-inclusive-future/leadership-for-a-collaborative-and-inclusive-future")
+PUBLICATION_PATH = "/api/content/government/publications/health-and-social-care-review-leadership-for-a-collaborative-and-inclusive-future"
+ROUTES = {
+    REPORT_PATH: "govuk-content-report.json",
+    PUBLICATION_PATH: "govuk-content-publication.json",
+    "/api/search.json": "govuk-search.json",
+    "/api/writtenquestions/questions": "parliament-questions.json",
+    "/api/writtenstatements/statements": "parliament-statements.json",
+}
+
+
+def fixture(name: str) -> dict:
+    return json.loads((FIXTURES / name).read_text())
+
+
+class FakeAPI:
+    """GOV.UK and Parliament on one local port. By default each route serves
+    its fixture with an ETag and honours If-None-Match; ``script`` queues
+    misbehaviours (status codes, delays, truncation, redirects) per path."""
+
+    def __init__(self):
+        self.requests: list[tuple[str, dict, dict]] = []
+        self.script: dict[str, list[dict]] = {}
+        self.bodies = {path: (FIXTURES / name).read_bytes() for path, name in ROUTES.items()}
+        api = self
+
+        class Handler(http.server.BaseHTTPRequestHandler):
+            protocol_version = "HTTP/1.1"
+
+            def log_message(self, *args):
+                pass
+
+            def do_GET(self):
+                parsed = urlparse(self.path)
+                api.requests.append((parsed.path, parse_qs(parsed.query), dict(self.headers)))
+                queued = api.script.get(parsed.path)
+                action = queued.pop(0) if queued else {}
+                if action.get("delay"):
+                    time.sleep(action["delay"])
+                body = action.get("body", api.bodies.get(parsed.path))
+                if body is None:
+                    return self._send(404, b'{"error": "not found"}')
+                status = action.get("status", 200)
+                if "location" in action:
+                    self.send_response(status)
+                    self.send_header("Location", action["location"])
+                    self.send_header("Content-Length", "0")
+                    self.end_headers()
+                    return
+                if status == 429:
+                    return self._send(429, b"slow down", {"Retry-After": action.get("retry_after", "1")})
+                if status != 200:
+                    return self._send(status, b"upstream trouble")
+                etag = '"' + hashlib.sha256(body).hexdigest()[:16] + '"'
+                if self.headers.get("If-None-Match") == etag:
+                    self.send_response(304)
+                    self.send_header("ETag", etag)
+                    self.send_header("Content-Length", "0")
+                    self.end_headers()
+                    return
+                headers = {"ETag": etag, "Last-Modified": "Wed, 08 Jun 2022 09:00:00 GMT", "Content-Type": "application/json"}
+                if action.get("declare_length"):
+                    headers["Content-Length"] = str(action["declare_length"])
+                if action.get("truncate"):
+                    self.send_response(200)
+                    headers["Content-Length"] = str(len(body))
+                    for k, v in headers.items():
+                        self.send_header(k, v)
+                    self.end_headers()
+                    self.wfile.write(body[: len(body) // 3])
+                    self.wfile.flush()
+                    self.close_connection = True
+                    return
+                self._send(200, body, headers)
+
+            def _send(self, status, body, headers=None):
+                self.send_response(status)
+                headers = dict(headers or {})
+                headers.setdefault("Content-Length", str(len(body)))
+                for k, v in headers.items():
+                    self.send_header(k, v)
+                self.end_headers()
+                self.wfile.write(body)
+
+        self.server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+        self.root = f"http://127.0.0.1:{self.server.server_address[1]}"
+        threading.Thread(target=self.server.serve_forever, daemon=True).start()
+
+    def hits(self, path: str) -> list[tuple[str, dict, dict]]:
+        return [r for r in self.requests if r[0] == path]
+
+
+@pytest.fixture
+def api(monkeypatch):
+    server = FakeAPI()
+    monkeypatch.setenv("GOVUK_API_ROOT", server.root)
+    monkeypatch.setenv("PARLIAMENT_QUESTIONS_API_ROOT", server.root)
+    yield server
+    server.server.shutdown()
+
+
+@pytest.fixture
+def data(tmp_path) -> Path:
+    target = tmp_path / "data"
+    shutil.copytree(DATA_DIR, target, ignore=shutil.ignore_patterns("raw", "inbox"))
+    return target
+
+
+def client(**overrides) -> tuple[Client, list[float]]:
+    slept: list[float] = []
+    options = dict(allowed_hosts={"127.0.0.1"}, timeout=2.0, retries=2, backoff=0.01, min_interval=0.0, sleep=slept.append)
+    options.update(overrides)
+    return Client(**options), slept
+
+
+def curated_hashes(data: Path) -> dict[str, str]:
+    return {p.name: hashlib.sha256(p.read_bytes()).hexdigest() for p in data.glob("*.csv")} | {
+        "datapackage.json": hashlib.sha256((data / "datapackage.json").read_bytes()).hexdigest()}
+
+
+# --- parsing ------------------------------------------------------------------
+
+def test_numbered_recommendations_are_read_from_headings():
+    body = fixture("govuk-content-report.json")["details"]["body"]
+    found = sources.numbered_recommendations(body)
+    assert [n for n, _ in found] == list(range(1, 8))
+    assert found[1][1] == "Positive equality, diversity and inclusion (EDI) action"
+
+
+def test_numbered_recommendations_fall_back_to_the_list_after_a_heading():
+    body = "<h2>Summary</h2><ol><li>not this</li></ol><h2>Our recommendations</h2><ol><li>First ask</li><li>Second ask</li></ol><h2>Annex</h2>"
+    assert sources.numbered_recommendations(body) == [(1, "First ask"), (2, "Second ask")]
+
+
+def test_a_report_matching_the_data_raises_no_drift(data):
+    corpus = load(data)
+    target = {"review_id": "messenger-2022", "expected_recommendations": "7"}
+    assert sources.govuk_content_candidates(fixture("govuk-content-report.json"), target, corpus, "raw/x.json", "2026-01-01") == []
+
+
+def test_a_missing_recommendation_is_proposed_as_drift(data):
+    corpus = load(data)
+    corpus.recommendations.pop("messenger-2022-r5")
+    target = {"review_id": "messenger-2022", "expected_recommendations": "7"}
+    found = sources.govuk_content_candidates(fixture("govuk-content-report.json"), target, corpus, "raw/x.json", "2026-01-01")
+    details = [c.detail for c in found]
+    assert any("lists 7 numbered recommendations and data/ has 6" in d for d in details)
+    assert any(d.startswith("recommendation 5 ") for d in details)
+    assert all(c.kind == "drift" and c.candidate_id.startswith("c-") for c in found)
+
+
+def test_a_changed_page_structure_is_an_error_not_an_empty_result(data):
+    doc = fixture("govuk-content-report.json")
+    doc["details"]["body"] = "<p>The page was redesigned and the recommendations moved.</p>"
+    with pytest.raises(sources.ShapeError, match="no numbered recommendations"):
+        sources.govuk_content_candidates(doc, {"review_id": "messenger-2022", "expected_recommendations": "7"},
+                                         load(data), "raw/x.json", "2026-01-01")
+
+
+def test_search_results_skip_known_sources_and_suggest_a_recommendation(data):
+    corpus = load(data)
+    found = sources.govuk_search_candidates(fixture("govuk-search.json"), {"review_id": "messenger-2022", "query": "Messenger review"},
+                                            corpus, "raw/x.json", "2026-01-01")
+    urls = [c.url for c in found]
+    assert corpus.reviews["messenger-2022"]["url"] not in urls
+    appraisal = next(c for c in found if "appraisal" in c.title)
+    assert appraisal.suggested_rec_id == "messenger-2022-r4"
+    unrelated = next(c for c in found if "statistics" in c.title)
+    assert unrelated.suggested_rec_id == ""
+
+
+def test_parliament_answers_become_candidates_with_their_public_address(data):
+    corpus = load(data)
+    target = {"review_id": "messenger-2022", "query": "Messenger review"}
+    questions = sources.parliament_questions_candidates(fixture("parliament-questions.json"), target, corpus, "raw/q.json", "2026-01-01")
+    assert [c.url for c in questions] == ["https://questions-statements.parliament.uk/written-questions/detail/2023-11-14/1917"]
+    assert questions[0].published == "2023-11-20" and questions[0].licence == "OPL"
+    statements = sources.parliament_statements_candidates(fixture("parliament-statements.json"), target, corpus, "raw/s.json", "2026-01-01")
+    assert statements[0].url.endswith("/written-statements/detail/2025-05-15/HCWS999")
+    assert statements[0].suggested_rec_id == "messenger-2022-r7"
+
+
+@pytest.mark.parametrize("body", [b"{not json", b'{"unexpected": []}', b"[]"])
+def test_malformed_bodies_are_shape_errors(body, data):
+    with pytest.raises(sources.ShapeError):
+        sources.govuk_search_candidates(sources.load_json(body), {"review_id": "messenger-2022", "query": "x"},
+                                        load(data), "raw/x.json", "2026-01-01")
+
+
+# --- network behaviour ----------------------------------------------------------
+
+def test_first_run_stores_snapshots_with_provenance(api, data):
+    c, _ = client()
+    report = collect(data, client=c)
+    assert report.counts()["new"] == 5 and not report.failed
+    sidecars = list((data / "raw").rglob("*.provenance.json"))
+    assert len(sidecars) == 5
+    for sidecar in sidecars:
+        meta = json.loads(sidecar.read_text())
+        body = sidecar.with_name(sidecar.name.replace(".provenance.json", ".json")).read_bytes()
+        assert meta["sha256"] == hashlib.sha256(body).hexdigest() and meta["bytes"] == len(body)
+        assert meta["http_status"] == 200 and meta["etag"] and meta["last_modified"]
+        assert meta["url"].startswith(api.root) and meta["retrieved_at"]
+        assert meta["licence"] == ("OPL" if "parliament" in meta["collector"] else "OGL-UK-3.0")
+    assert any(c.kind == "evidence" for c in Inbox(data).pending())
+
+
+def test_a_rerun_with_nothing_changed_sends_conditional_requests_and_rewrites_nothing(api, data):
+    c, _ = client()
+    collect(data, client=c)
+    before = {p: (p.stat().st_mtime_ns, p.read_bytes()) for p in (data / "raw").rglob("*") if p.is_file()}
+    candidates_before = (data / "inbox" / "candidates.csv").read_bytes()
+    api.requests.clear()
+    report = collect(data, client=c)
+    assert report.counts()["unchanged"] == 5
+    assert all("If-None-Match" in headers for _, _, headers in api.requests)
+    after = {p: (p.stat().st_mtime_ns, p.read_bytes()) for p in (data / "raw").rglob("*") if p.is_file()}
+    assert after == before
+    assert (data / "inbox" / "candidates.csv").read_bytes() == candidates_before
+
+
+def test_a_changed_upstream_page_is_stored_again(api, data):
+    c, _ = client()
+    collect(data, client=c, sources=["govuk-search"])
+    doc = fixture("govuk-search.json")
+    doc["results"].append({"title": "Placeholder new guidance on management standards", "link": "/government/publications/placeholder-new",
+                           "description": "Placeholder.", "public_timestamp": "2026-01-05T09:00:00.000+00:00", "format": "guidance",
+                           "organisations": []})
+    api.bodies["/api/search.json"] = json.dumps(doc).encode()
+    report = collect(data, client=c, sources=["govuk-search"])
+    assert report.counts()["changed"] == 1 and report.outcomes[0].candidates == 1
+
+
+def test_server_errors_are_retried_with_backoff(api, data):
+    api.script["/api/search.json"] = [{"status": 503}, {"status": 500}]
+    c, slept = client(retries=3)
+    report = collect(data, client=c, sources=["govuk-search"])
+    assert report.counts()["new"] == 1
+    assert len(api.hits("/api/search.json")) == 3
+    assert slept == [0.01, 0.02]
+
+
+def test_too_many_requests_waits_as_retry_after_asks(api, data):
+    api.script["/api/writtenquestions/questions"] = [{"status": 429, "retry_after": "3"}]
+    c, slept = client()
+    report = collect(data, client=c, sources=["parliament-written-questions"])
+    assert report.counts()["new"] == 1
+    assert 3.0 in slept
+
+
+def test_retry_after_beyond_the_cap_fails_clearly(api, data):
+    api.script["/api/writtenquestions/questions"] = [{"status": 429, "retry_after": "86400"}]
+    c, _ = client(max_retry_after=60)
+    report = collect(data, client=c, sources=["parliament-written-questions"])
+    assert report.failed and "86400" in report.failed[0].error and "/api/writtenquestions/questions" in report.failed[0].error
+
+
+def test_a_timeout_fails_that_source_only(api, data):
+    api.script["/api/search.json"] = [{"delay": 1.0}, {"delay": 1.0}, {"delay": 1.0}]
+    c, _ = client(timeout=0.2, retries=1)
+    report = collect(data, client=c)
+    assert [o.target["source"] for o in report.failed] == ["govuk-search"]
+    assert "timeout" in report.failed[0].error and "/api/search.json" in report.failed[0].error
+    assert report.counts()["new"] == 4
+
+
+def test_a_truncated_body_is_not_stored(api, data):
+    api.script[PUBLICATION_PATH] = [{"truncate": True}, {"truncate": True}, {"truncate": True}]
+    c, _ = client(retries=2)
+    report = collect(data, client=c, sources=["govuk-content"])
+    failed = report.failed
+    assert len(failed) == 1 and "cut off" in failed[0].error
+    assert len(list((data / "raw" / "govuk-content").glob("*.provenance.json"))) == 1
+
+
+def test_redirects_leave_only_for_allowed_hosts(api, data):
+    api.script["/api/writtenstatements/statements"] = [{"status": 302, "location": "http://evil.example/api/steal"}]
+    c, _ = client()
+    report = collect(data, client=c, sources=["parliament-written-statements"])
+    assert report.failed and "not an allowed host" in report.failed[0].error
+
+
+def test_redirects_within_the_allowed_host_are_followed(api, data):
+    api.script["/api/writtenstatements/statements"] = [{"status": 301, "location": "/api/writtenstatements/statements?moved=1"}]
+    c, _ = client()
+    report = collect(data, client=c, sources=["parliament-written-statements"])
+    assert report.counts()["new"] == 1
+
+
+def test_oversized_responses_are_refused(api, data):
+    c, _ = client(max_bytes=1000)
+    report = collect(data, client=c, sources=["govuk-content"])
+    assert len(report.failed) == 2 and all("limit" in o.error for o in report.failed)
+
+
+def test_a_malformed_body_keeps_the_last_good_snapshot(api, data):
+    c, _ = client()
+    collect(data, client=c, sources=["govuk-search"])
+    snapshot = next((data / "raw" / "govuk-search").glob("*[0-9a-f].json"))
+    good = snapshot.read_bytes()
+    api.bodies["/api/search.json"] = b'{"results": [ {"title": "cut'
+    report = collect(data, client=c, sources=["govuk-search"])
+    assert report.failed and "not valid JSON" in report.failed[0].error
+    assert snapshot.read_bytes() == good
+
+
+def test_filters_by_source_review_and_date(api, data):
+    c, _ = client()
+    report = collect(data, client=c, sources=["parliament-written-questions"], reviews=["messenger-2022"], since="2024-01-01")
+    assert len(report.outcomes) == 1
+    (_, query, _), = api.hits("/api/writtenquestions/questions")
+    assert query["answeredWhenFrom"] == ["2024-01-01"] and query["searchTerm"] == ["Messenger review"]
+    assert collect(data, client=c, reviews=["no-such-review"]).outcomes == []
+
+
+def test_no_curated_file_changes_after_any_failure(api, data):
+    before = curated_hashes(data)
+    for path in ROUTES:
+        api.script[path] = [{"status": 500}] * 5
+    c, _ = client(retries=1)
+    report = collect(data, client=c)
+    assert len(report.failed) == 5
+    assert curated_hashes(data) == before
+
+
+def test_the_command_reports_failures_without_a_traceback(api, data):
+    api.script["/api/search.json"] = [{"status": 404}]
+    env = dict(os.environ, GOVUK_API_ROOT=api.root, PARLIAMENT_QUESTIONS_API_ROOT=api.root)
+    # The real command paces requests politely; the fake server does not need it, but the
+    # limit still applies, so only two targets are collected here to keep the test short.
+    result = subprocess.run([sys.executable, "-m", "tracker", "--data", str(data), "collect",
+                             "--source", "govuk-search", "--source", "parliament-written-statements"],
+                            capture_output=True, text=True, env=env, timeout=60)
+    assert result.returncode == 1
+    assert "Traceback" not in result.stderr
+    assert "HTTP 404" in result.stderr and "/api/search.json" in result.stderr
+    assert "fetched 1, changed 0, unchanged 0, failed 1" in result.stdout
+
+
+# --- the inbox ------------------------------------------------------------------
+
+def test_accepting_evidence_writes_a_source_and_an_assessment(api, data):
+    c, _ = client()
+    collect(data, client=c, sources=["parliament-written-statements"])
+    inbox = Inbox(data)
+    candidate = inbox.pending()[0]
+    decision = inbox.accept(candidate.candidate_id, rec_id="messenger-2022-r7", status="partially-implemented",
+                            evidence="Placeholder evidence in the curator's own words.", confidence="medium",
+                            as_of="2026-01-15")
+    assert validate(data) == []
+    corpus = load(data)
+    assert corpus.sources[decision.source_id]["url"] == candidate.url
+    assert corpus.sources[decision.source_id]["published"] == candidate.published
+    latest = corpus.current("messenger-2022-r7")
+    assert latest["source_id"] == decision.source_id and latest["as_of"] == "2026-01-15"
+    assert inbox.pending() == []
+    collect(data, client=c, sources=["parliament-written-statements"])
+    assert Inbox(data).pending() == [], "a decided candidate is never proposed again"
+
+
+def test_rejecting_is_remembered(api, data):
+    c, _ = client()
+    collect(data, client=c, sources=["govuk-search"])
+    inbox = Inbox(data)
+    ids = [x.candidate_id for x in inbox.pending()]
+    for candidate_id in ids:
+        inbox.reject(candidate_id, note="not about leadership")
+    shutil.rmtree(data / "raw")
+    collect(data, client=c, sources=["govuk-search"])
+    assert Inbox(data).pending() == []
+    with pytest.raises(InboxError, match="already been decided"):
+        inbox.reject(ids[0], note="again")
+
+
+def test_an_acceptance_that_would_break_the_data_writes_nothing(api, data):
+    c, _ = client()
+    collect(data, client=c, sources=["parliament-written-questions"])
+    before = curated_hashes(data)
+    inbox = Inbox(data)
+    candidate = inbox.pending()[0]
+    with pytest.raises(InboxError, match="invalid"):
+        inbox.accept(candidate.candidate_id, rec_id="messenger-2022-r3", status="finished", evidence="Placeholder.")
+    assert curated_hashes(data) == before
+    assert [x.candidate_id for x in inbox.pending()] == [candidate.candidate_id]
