@@ -198,3 +198,12 @@ def test_a_broken_cross_reference_fails_the_build(tmp_path):
     result = build(project)
     assert result.returncode != 0
     assert "messenger-2022-r999" in result.stdout + result.stderr
+
+
+def test_review_pages_are_listed_oldest_first_in_the_navigation(built_site):
+    corpus = load(built_site / "data")
+    html = (html_dir(built_site) / "book" / "reviews" / "index.html").read_text(encoding="utf-8")
+    nav = html[html.index('bd-sidebar-primary'):]
+    positions = [nav.find(f'{r["review_id"]}.html') for r in corpus.reviews_in_order()]
+    assert all(p > 0 for p in positions), "every review page is in the navigation"
+    assert positions == sorted(positions)

@@ -152,9 +152,10 @@ def review_page(corpus: Corpus, review_id: str) -> str:
     is_asks = review["kind"] == "stakeholder-report"
     noun = "asks" if is_asks else "recommendations"
     description = f"{review['title']} ({when(review['published'], review['published_precision'])}): its {noun}, the response to each and what happened."
-    out = [_front_matter(description), GENERATED_NOTE, f"(review-{review_id})=", f"# {text(review['title'])}", ""]
+    year = review["published"][:4]
+    out = [_front_matter(description), GENERATED_NOTE, f"(review-{review_id})=", f"# {text(review['short_title'])} ({year})", ""]
     out += [
-        f"**{text(review['short_title'])}** · {label(review['kind'])} · published {when(review['published'], review['published_precision'])} · "
+        f"**{text(review['title'])}** · {label(review['kind'])} · published {when(review['published'], review['published_precision'])} · "
         f"led by {text(review['lead'])} · published by {text(review['publisher'])} · {link('read the source', review['url'])}",
         "",
         text(review["summary"]),
@@ -164,7 +165,8 @@ def review_page(corpus: Corpus, review_id: str) -> str:
     if declared:
         tracked = f"This tracker holds **{len(recs)} of the {declared}** numbered {noun} in the source"
     else:
-        tracked = f"The source has no numbered list; this tracker holds **{len(recs)}** {noun} drawn from it"
+        tracked = (f"The source's own number of {noun} is not recorded (it has no numbered list, or its list could not be read); "
+                   f"this tracker holds **{len(recs)}** drawn from it")
     tracked += " (complete)." if review["coverage"] == "complete" else " (partial coverage)."
     out += [tracked, ""]
     if not is_asks and recs:
@@ -191,7 +193,7 @@ def reviews_index(corpus: Corpus) -> str:
         done = "not applicable (asks)" if is_asks else f"{counts['implemented'] + counts['partially-implemented']} of {len(recs)}"
         unknown = "" if is_asks else str(counts["unknown"])
         declared = review["recommendations_in_source"]
-        tracked = f"{len(recs)} of {declared}" if declared else f"{len(recs)} (no numbered list)"
+        tracked = f"{len(recs)} of {declared}" if declared else f"{len(recs)} (source count not recorded)"
         out.append(f"| {when(review['published'], review['published_precision'])} | [{text(review['short_title'])}]({rid}.md) | "
                    f"{label(review['kind'])} | {tracked} | {done} | {unknown} |")
     out.append("")

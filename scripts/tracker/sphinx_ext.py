@@ -51,11 +51,42 @@ def on_config_inited(app: Sphinx, config: Config) -> None:
     if problems:
         listing = "\n".join(p.format() for p in problems)
         raise ExtensionError(f"the data in {data_dir} is invalid, so nothing was built ({summarise(problems)}):\n{listing}")
-    generate(load(data_dir), root / "book")
+    corpus = load(data_dir)
+    generate(corpus, root / "book")
+    app.tracker_corpus = corpus
     # nb_* values are registered with rebuild="env": a new cache path makes
     # Sphinx re-read every page and re-execute the notebooks into a fresh cache.
     cache_root = Path(app.outdir).parent / ".jupyter_cache"
     config.nb_execution_cache_path = str(cache_root / f"data-{data_hash(data_dir)}")
+
+
+REVIEWS_GLOB = "book/reviews/*"
+
+
+def order_review_pages(app: Sphinx, config: Config) -> None:
+    """List the review pages in the navigation oldest first, not alphabetically:
+    the `book/reviews/*` glob of _toc.yml becomes one entry per review, in date order."""
+    from sphinx_external_toc.api import Document, FileItem, GlobItem
+
+    site_map = getattr(config, "external_site_map", None)
+    corpus = getattr(app, "tracker_corpus", None)
+    if site_map is None or corpus is None:
+        return
+    ordered = [f"book/reviews/{r['review_id']}" for r in corpus.reviews_in_order()]
+    for docname in list(site_map):
+        for tree in site_map[docname].subtrees:
+            if not any(isinstance(i, GlobItem) and str(i) == REVIEWS_GLOB for i in tree.items):
+                continue
+            items = []
+            for item in tree.items:
+                if isinstance(item, GlobItem) and str(item) == REVIEWS_GLOB:
+                    items.extend(FileItem(d) for d in ordered)
+                else:
+                    items.append(item)
+            tree.items[:] = items
+            for d in ordered:
+                if d not in site_map:
+                    site_map[d] = Document(d)
 
 
 def _vega_sources(app: Sphinx) -> dict[str, Path]:
@@ -125,6 +156,8 @@ def on_build_finished(app: Sphinx, exception: Exception | None) -> None:
 
 def setup(app: Sphinx) -> dict:
     app.connect("config-inited", on_config_inited, priority=100)
+    # After sphinx-external-toc has parsed _toc.yml (priority 900).
+    app.connect("config-inited", order_review_pages, priority=950)
     # After the theme has added its assets (it uses the default priority, 500).
     app.connect("html-page-context", on_html_page_context, priority=900)
     app.connect("build-finished", on_build_finished)
