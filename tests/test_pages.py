@@ -129,3 +129,14 @@ def test_loading_refuses_invalid_data(tmp_path):
     (data / "links.csv").unlink()
     with pytest.raises(ValueError, match="links"):
         load(data)
+
+
+def test_published_response_totals_are_shown_with_their_source(corpus):
+    assert corpus.response_totals, "the committed data should have response totals to show"
+    for review_id, totals in corpus.response_totals.items():
+        page = pages.review_page(corpus, review_id)
+        total = sum(int(t["count"]) for t in totals)
+        assert f"across all {total} recommendations" in page
+        for t in totals:
+            assert f"{t['count']} {pages.label(t['government_response']).lower()}" in page
+            assert pages.url(corpus.sources[t["source_id"]]["url"]) in page

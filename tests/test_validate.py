@@ -47,6 +47,15 @@ def find_row(data: Path, table: str, column: str, predicate) -> int:
     raise AssertionError(f"no row of {table} matches")
 
 
+def find_row_where(data: Path, table: str, predicate) -> int:
+    """The spreadsheet row number of the first row (as a dict) that satisfies predicate."""
+    rows = read(data, table)
+    for i, row in enumerate(rows[1:], start=2):
+        if predicate(dict(zip(rows[0], row))):
+            return i
+    raise AssertionError(f"no row of {table} matches")
+
+
 def cell(data: Path, table: str, row: int, column: str) -> str:
     rows = read(data, table)
     return rows[row - 1][rows[0].index(column)]
@@ -226,8 +235,7 @@ def response_without_source(d):
 
 
 def complete_with_wrong_count(d):
-    row = find_row(d, "reviews", "recommendations_in_source", lambda v: v != "")
-    set_cell(d, "reviews", row, "coverage", "complete")
+    row = find_row_where(d, "reviews", lambda r: r["coverage"] == "complete" and r["recommendations_in_source"] not in ("", "0"))
     set_cell(d, "reviews", row, "recommendations_in_source", str(int(cell(d, "reviews", row, "recommendations_in_source")) - 1))
     return "reviews.csv", row, "recommendations_in_source", "more than the source"
 
@@ -287,15 +295,21 @@ def recommendation_without_theme(d):
     return "recommendations.csv", row, "rec_id", "no theme"
 
 
+def dated_source(d) -> int:
+    return find_row_where(d, "sources", lambda r: r["published"] != "")
+
+
 def month_precision_not_on_the_first(d):
-    set_cell(d, "sources", 2, "published_precision", "month")
-    set_cell(d, "sources", 2, "published", cell(d, "sources", 2, "published")[:8] + "15")
-    return "sources.csv", 2, "published", "day 01"
+    row = dated_source(d)
+    set_cell(d, "sources", row, "published_precision", "month")
+    set_cell(d, "sources", row, "published", cell(d, "sources", row, "published")[:8] + "15")
+    return "sources.csv", row, "published", "day 01"
 
 
 def read_before_published(d):
-    set_cell(d, "sources", 2, "accessed", "2000-01-01")
-    return "sources.csv", 2, "accessed", "before it was published"
+    row = dated_source(d)
+    set_cell(d, "sources", row, "accessed", "1900-01-01")
+    return "sources.csv", row, "accessed", "before it was published"
 
 
 def broken_package_description(d):
@@ -306,7 +320,14 @@ def broken_package_description(d):
     return "datapackage.json", 5, None, "not valid JSON"
 
 
-CASES = [broken_package_description, 
+def response_totals_not_adding_up(d):
+    rows = read(d, "response_totals")
+    rows[1][rows[0].index("count")] = str(int(rows[1][rows[0].index("count")]) + 1)
+    write(d, "response_totals", rows)
+    return "response_totals.csv", 2, "count", "add up to"
+
+
+CASES = [broken_package_description, response_totals_not_adding_up, 
     missing_table, empty_file, not_utf8, missing_column, renamed_column, ragged_row, blank_row_in_the_middle,
     bad_date, bad_integer, negative_count, unknown_status, unknown_response, capital_in_id, stray_whitespace_in_id,
     url_not_http, required_value_missing, duplicate_key, unknown_review, unknown_theme, unknown_source,

@@ -78,3 +78,59 @@ def status_chart(frame: pd.DataFrame) -> alt.LayerChart:
     return (bars + labels).properties(
         title="Recommendations by current implementation status", width="container", height=alt.Step(28)
     )
+
+
+def asks_table(corpus: Corpus, stakeholder_review: str = "nhsconfed-2022") -> pd.DataFrame:
+    """One row per (ask, answering recommendation); an ask no recommendation answers
+    gets one row with no recommendation, so that it is shown, not dropped."""
+    rows = []
+    for ask in corpus.recs_of(stakeholder_review):
+        answers = sorted((l["from_rec"] for l in corpus.links_to.get(ask["rec_id"], []) if l["relation"] == "answers"),
+                         key=lambda r: (corpus.recommendations[r]["review_id"], int(corpus.recommendations[r]["number"].rstrip("abcdefghijklmnopqrstuvwxyz"))))
+        for rec_id in answers or [None]:
+            rec = corpus.recommendations.get(rec_id) if rec_id else None
+            rows.append({
+                "ask_id": ask["rec_id"], "ask_number": int(ask["number"].rstrip("abcdefghijklmnopqrstuvwxyz")), "ask": ask["title"],
+                "rec_id": rec_id or "", "recommendation": rec["title"] if rec else "",
+                "review_id": rec["review_id"] if rec else "",
+                "status": corpus.status(rec_id) if rec_id else "",
+                "status_label": corpus.status_labels()[corpus.status(rec_id)] if rec_id else "Not answered",
+            })
+    return pd.DataFrame(rows)
+
+
+def asks_sentence(frame: pd.DataFrame) -> str:
+    asks = frame["ask_id"].nunique()
+    unanswered = frame.loc[frame["rec_id"] == "", "ask_id"].nunique()
+    done = frame.loc[frame["status"].isin(["implemented", "partially-implemented"]), "ask_id"].nunique()
+    return (f"Of the {asks} asks, {asks - unanswered} are answered by at least one recommendation and {unanswered} by none; "
+            f"{done} have at least one answering recommendation that is implemented or partly implemented.")
+
+
+def asks_html(frame: pd.DataFrame, reviews_path: str = "../reviews") -> str:
+    """The asks table as accessible HTML, every data value escaped, linking each
+    ask and recommendation to its permalink."""
+    from html import escape
+
+    def link(review_id: str, rec_id: str, label: str) -> str:
+        return f'<a href="{reviews_path}/{escape(review_id)}.html#{escape(rec_id)}">{escape(label)}</a>'
+
+    body = []
+    for ask_id, group in frame.groupby("ask_id", sort=False):
+        first = True
+        for _, row in group.iterrows():
+            cells = []
+            if first:
+                span = f' rowspan="{len(group)}"' if len(group) > 1 else ""
+                ask_review = ask_id.rsplit("-r", 1)[0]
+                cells.append(f'<th scope="row"{span}>{link(ask_review, ask_id, f"{row.ask_number}. {row.ask}")}</th>')
+                first = False
+            if row.rec_id:
+                cells.append(f"<td>{link(row.review_id, row.rec_id, row.recommendation)}</td>")
+                cells.append(f'<td><span class="tracker-status tracker-status-{escape(row.status)}">{escape(row.status_label)}</span></td>')
+            else:
+                cells.append('<td>No recommendation answers this ask</td><td>Not answered</td>')
+            body.append("<tr>" + "".join(cells) + "</tr>")
+    return ('<table class="table tracker-asks"><caption>Each ask of the NHS Confederation, the recommendations that answer it, '
+            'and their status today</caption><thead><tr><th scope="col">Ask</th><th scope="col">Answered by</th>'
+            '<th scope="col">Status today</th></tr></thead><tbody>' + "".join(body) + "</tbody></table>")

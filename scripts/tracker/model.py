@@ -34,6 +34,7 @@ class Corpus:
     assessments_of: dict[str, list[dict[str, str]]] = field(default_factory=dict)
     links_from: dict[str, list[dict[str, str]]] = field(default_factory=dict)
     links_to: dict[str, list[dict[str, str]]] = field(default_factory=dict)
+    response_totals: dict[str, list[dict[str, str]]] = field(default_factory=dict)
 
     def recs_of(self, review_id: str) -> list[dict[str, str]]:
         recs = [r for r in self.recommendations.values() if r["review_id"] == review_id]
@@ -94,6 +95,44 @@ def load(data_dir: Path = DATA_DIR) -> Corpus:
         link = clean(row)
         links_from[link["from_rec"]].append(link)
         links_to[link["to_rec"]].append(link)
+    totals: dict[str, list[dict[str, str]]] = defaultdict(list)
+    for row in tables["response_totals"].rows:
+        totals[row["review_id"]].append(clean(row))
+    corpus.response_totals = dict(totals)
     corpus.links_from = dict(links_from)
     corpus.links_to = dict(links_to)
     return corpus
+
+
+THREAD_RELATIONS = ("repeats", "builds-on", "supersedes")
+
+
+def threads(corpus: Corpus) -> list[list[str]]:
+    """Groups of recommendations joined by repeats / builds-on / supersedes links,
+    spanning at least two reviews; each group oldest first, groups by first date."""
+    parent: dict[str, str] = {}
+
+    def find(x: str) -> str:
+        parent.setdefault(x, x)
+        while parent[x] != x:
+            parent[x] = parent[parent[x]]
+            x = parent[x]
+        return x
+
+    for rows in corpus.links_from.values():
+        for link in rows:
+            if link["relation"] in THREAD_RELATIONS:
+                parent[find(link["from_rec"])] = find(link["to_rec"])
+    groups: dict[str, list[str]] = defaultdict(list)
+    for rec_id in parent:
+        groups[find(rec_id)].append(rec_id)
+
+    def when(rec_id: str) -> tuple:
+        review = corpus.reviews[corpus.recommendations[rec_id]["review_id"]]
+        return (review["published"], review["review_id"], natural_key(corpus.recommendations[rec_id]["number"]))
+
+    out = []
+    for members in groups.values():
+        if len({corpus.recommendations[m]["review_id"] for m in members}) >= 2:
+            out.append(sorted(members, key=when))
+    return sorted(out, key=lambda g: when(g[0]))

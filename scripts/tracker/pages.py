@@ -169,6 +169,15 @@ def review_page(corpus: Corpus, review_id: str) -> str:
                    f"this tracker holds **{len(recs)}** drawn from it")
     tracked += " (complete)." if review["coverage"] == "complete" else " (partial coverage)."
     out += [tracked, ""]
+    totals = corpus.response_totals.get(review_id)
+    if totals:
+        order = corpus.package.enum("recommendations", "government_response")
+        totals = sorted(totals, key=lambda t: order.index(t["government_response"]))
+        total = sum(int(t["count"]) for t in totals)
+        parts = [f"{t['count']} {label(t['government_response']).lower()}" for t in totals]
+        sources = {t["source_id"] for t in totals}
+        out += [f"The government's response across all {total} {noun}: " + ", ".join(parts) + " ("
+                + "; ".join(_source_link(corpus, s) for s in sorted(sources)) + ").", ""]
     if not is_asks and recs:
         counts = status_counts(corpus, review_id)
         parts = [f"{counts[s]} {label(s).lower()}" for s in corpus.statuses() if counts[s]]
@@ -221,6 +230,51 @@ def themes_page(corpus: Corpus) -> str:
     return "\n".join(out)
 
 
+def thread_label(corpus: Corpus, members: list[str]) -> str:
+    """A thread is named after the theme its recommendations share most often."""
+    counts = Counter(t for m in members for t in corpus.themes_of.get(m, []))
+    if not counts:
+        return "Untitled thread"
+    best = max(counts.items(), key=lambda kv: (kv[1], [-ord(c) for c in corpus.themes[kv[0]]["label"]]))
+    return corpus.themes[best[0]]["label"]
+
+
+def recurring_page(corpus: Corpus) -> str:
+    from .model import threads
+
+    groups = threads(corpus)
+    out = [_front_matter("Ideas that reviews of NHS leadership have asked for more than once, and what happened each time."),
+           GENERATED_NOTE, "# Recurring ideas", "",
+           "Each thread below joins recommendations from different reviews that ask for substantially the same thing, "
+           "or build on or replace an earlier one. The links are made conservatively, each with a one-line reason. "
+           "Within a thread, recommendations are in date order, with their status today and the latest evidence.", "",
+           f"There are {len(groups)} threads, covering {sum(len(g) for g in groups)} recommendations.", ""]
+    seen: Counter = Counter()
+    for i, members in enumerate(groups, start=1):
+        reviews = {corpus.recommendations[m]["review_id"] for m in members}
+        years = sorted(corpus.reviews[r]["published"][:4] for r in reviews)
+        name = thread_label(corpus, members)
+        seen[name] += 1
+        if seen[name] > 1:
+            name += f" ({seen[name]})"
+        out += [f"(thread-{i})=", f"## {text(name)}: {years[0]} to {years[-1]}", "",
+                f"Asked for in {len(reviews)} reviews.", ""]
+        for m in members:
+            rec = corpus.recommendations[m]
+            review = corpus.reviews[rec["review_id"]]
+            status = "ask" if corpus.is_ask(m) else badge(corpus.status(m))
+            line = f"- **{review['published'][:4]}, {text(review['short_title'])}**: {{ref}}`{m}` {status}"
+            notes = [l for l in corpus.links_from.get(m, []) if l["to_rec"] in members and l["relation"] != "answers"]
+            for l in notes:
+                line += f" *{_relation_phrase(l['relation'], True)} {l['to_rec']}:* {text(l['note'])}"
+            latest = corpus.current(m)
+            if latest:
+                line += f" Latest evidence ({when(latest['as_of'])}): {text(latest['evidence'])}"
+            out.append(line)
+        out.append("")
+    return "\n".join(out)
+
+
 def _num(corpus: Corpus, rec_id: str):
     from .model import natural_key
     return natural_key(corpus.recommendations[rec_id]["number"])
@@ -266,6 +320,7 @@ def generate(corpus: Corpus, book_dir: Path) -> list[Path]:
     its content changes, so Sphinx re-reads only what the data changed."""
     pages: dict[Path, str] = {book_dir / REVIEWS_DIR / "index.md": reviews_index(corpus),
                               book_dir / "themes.md": themes_page(corpus),
+                              book_dir / "recurring.md": recurring_page(corpus),
                               book_dir / "about" / "data-dictionary.md": vocabulary_page(corpus)}
     for review_id in corpus.reviews:
         pages[book_dir / REVIEWS_DIR / f"{review_id}.md"] = review_page(corpus, review_id)

@@ -199,6 +199,20 @@ def _rule_problems(pkg: DataPackage, tables: dict[str, Table], today: date) -> l
                             f"recommendations.csv has {counts[row['review_id']]} recommendations for this review, more than the source's {declared}",
                             "check the count in the source, or look for a duplicate recommendation"))
 
+    if "reviews" in tables and "response_totals" in tables:
+        totals: dict[str, int] = defaultdict(int)
+        first_row: dict[str, int] = {}
+        for row in tables["response_totals"].rows:
+            if row["count"].isdigit():
+                totals[row["review_id"]] += int(row["count"])
+                first_row.setdefault(row["review_id"], row_number(row))
+        for review_id, total in totals.items():
+            declared = reviews.get(review_id, {}).get("recommendations_in_source", "")
+            if declared.isdigit() and total != int(declared):
+                add(Problem(tables["response_totals"].file, first_row[review_id], "count", str(total),
+                            f"the counts for {review_id} add up to {total}, but its source has {declared} recommendations",
+                            "check each count against the government's response; they must cover every recommendation once"))
+
     if "recommendations" in tables and "recommendation_themes" in tables:
         tagged = {r["rec_id"] for r in tables["recommendation_themes"].rows}
         for row in tables["recommendations"].rows:
