@@ -151,7 +151,8 @@ def test_a_data_change_reaches_the_page_and_the_chart_and_is_escaped(tmp_path):
     first = build(project)
     assert first.returncode == 0, first.stdout[-3000:] + first.stderr[-3000:]
     corpus = load(project / "data")
-    rec_id = next(r for r in corpus.recommendations if not corpus.is_ask(r) and corpus.status(r) != "abandoned")
+    rec_id = next(r for r in corpus.recommendations
+                  if not corpus.is_ask(r) and corpus.current(r) and corpus.status(r) != "abandoned")
     before = {s["status"]: s for s in _status_data(project)}
     old_status = corpus.status(rec_id)
     latest = corpus.current(rec_id)
