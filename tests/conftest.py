@@ -27,7 +27,7 @@ def copy_project(dest: Path) -> Path:
     for name in COPIED:
         src = ROOT / name
         if src.is_dir():
-            shutil.copytree(src, dest / name, ignore=shutil.ignore_patterns("reviews", "themes.md", "recurring.md", "data-dictionary.md"))
+            shutil.copytree(src, dest / name, ignore=shutil.ignore_patterns("reviews", "themes.md", "recurring.md", "statuses.md", "data-dictionary.md"))
         else:
             shutil.copy2(src, dest / name)
     (dest / "node_modules").symlink_to(ROOT / "node_modules", target_is_directory=True)

@@ -8,7 +8,7 @@ from pathlib import Path
 import altair as alt
 import pandas as pd
 
-from .model import Corpus, load
+from .model import Corpus, load, threads
 from .paths import find_root
 
 # One colour per status, ordered from done to not done; the status is also
@@ -45,6 +45,7 @@ def status_counts(corpus: Corpus) -> pd.DataFrame:
     })
     frame["share"] = frame["recommendations"] / total if total else 0.0
     frame["total"] = total
+    frame["url"] = [f"../statuses.html#status-{s}" for s in statuses]
     return frame
 
 
@@ -72,6 +73,7 @@ def status_chart(frame: pd.DataFrame) -> alt.LayerChart:
             alt.Tooltip("recommendations:Q", title="Recommendations"),
             alt.Tooltip("share:Q", title="Share of all tracked", format=".0%"),
         ],
+        href="url:N",
     )
     bars = base.mark_bar().encode(color=alt.Color("label:N", sort=order, scale=alt.Scale(domain=order, range=colours), legend=None))
     labels = base.mark_text(align="left", dx=4).encode(text="recommendations:Q")
@@ -134,3 +136,371 @@ def asks_html(frame: pd.DataFrame, reviews_path: str = "../reviews") -> str:
     return ('<table class="table tracker-asks"><caption>Each ask of the NHS Confederation, the recommendations that answer it, '
             'and their status today</caption><thead><tr><th scope="col">Ask</th><th scope="col">Answered by</th>'
             '<th scope="col">Status today</th></tr></thead><tbody>' + "".join(body) + "</tbody></table>")
+
+
+# --- Shared pieces ------------------------------------------------------------
+
+DONE = ("implemented", "partially-implemented")
+NOT_ACCEPTED = ("not-accepted",)
+ACCEPTED = ("accepted", "accepted-in-principle", "accepted-in-part")
+
+
+def review_label(review: dict) -> str:
+    return f"{review['short_title']} ({review['published'][:4]})"
+
+
+def rec_url(corpus: Corpus, rec_id: str, base: str = "..") -> str:
+    return f"{base}/reviews/{corpus.recommendations[rec_id]['review_id']}.html#{rec_id}"
+
+
+def numbers_table(frame: pd.DataFrame, columns: dict[str, str], caption: str) -> str:
+    """The numbers behind a chart, as an accessible table a reader can open.
+    Values are escaped by pandas; the caption is ours."""
+    from html import escape
+
+    shown = frame[list(columns)].rename(columns=columns)
+    table = shown.to_html(index=False, escape=True, border=0, classes="table tracker-numbers", na_rep="")
+    table = table.replace("<table", f"<table aria-label=\"{escape(caption)}\"", 1)
+    return f"<details class=\"tracker-numbers\"><summary>The numbers behind this chart</summary>{table}</details>"
+
+
+def _listing(parts: list[str]) -> str:
+    return parts[0] if len(parts) == 1 else ", ".join(parts[:-1]) + " and " + parts[-1]
+
+
+def _tracked(corpus: Corpus) -> list[dict]:
+    return [r for r in corpus.recommendations.values() if not corpus.is_ask(r["rec_id"])]
+
+
+# --- Overview: status by review ---------------------------------------------------
+
+def status_by_review(corpus: Corpus, base: str = "..") -> pd.DataFrame:
+    """Recommendations by review and current status (only the cells that are not zero),
+    with each review's total as the denominator."""
+    rows = []
+    for review in corpus.reviews_in_order():
+        recs = [r for r in corpus.recs_of(review["review_id"]) if not corpus.is_ask(r["rec_id"])]
+        if not recs:
+            continue
+        counts = pd.Series([corpus.status(r["rec_id"]) for r in recs]).value_counts()
+        for status in corpus.statuses():
+            if counts.get(status, 0):
+                rows.append({"review_id": review["review_id"], "review": review_label(review), "published": review["published"],
+                             "status": status, "label": corpus.status_labels()[status], "recommendations": int(counts[status]),
+                             "total": len(recs), "url": f"{base}/reviews/{review['review_id']}.html"})
+    return pd.DataFrame(rows)
+
+
+def status_by_review_sentence(frame: pd.DataFrame) -> str:
+    if frame.empty:
+        return "No recommendations are tracked yet."
+    reviews = frame["review_id"].nunique()
+    done = frame[frame["status"].isin(DONE)].groupby("review_id")["recommendations"].sum()
+    totals = frame.groupby("review_id")["total"].first()
+    best = (done / totals).reindex(totals.index, fill_value=0).sort_values(ascending=False, kind="stable")
+    top = frame.loc[frame["review_id"] == best.index[0], "review"].iloc[0]
+    return (f"Across {reviews} reviews, {int(done.sum())} of {int(totals.sum())} tracked recommendations are implemented "
+            f"or partly implemented; {top} has the highest share, {int(done.get(best.index[0], 0))} of {int(totals[best.index[0]])}.")
+
+
+def status_by_review_chart(frame: pd.DataFrame, statuses: list[str], labels: dict[str, str]) -> alt.LayerChart:
+    """A grid of reviews against statuses: each cell shows the count as a number
+    (so colour is not needed to read it); shading only reinforces it."""
+    order_y = list(dict.fromkeys(frame.sort_values("published")["review"]))
+    order_x = [labels[s] for s in statuses]
+    base = alt.Chart(frame).encode(
+        x=alt.X("label:N", sort=order_x, title="Current status", axis=alt.Axis(labelAngle=-30)),
+        y=alt.Y("review:N", sort=order_y, title="Review (year)"),
+        tooltip=[alt.Tooltip("review:N", title="Review"), alt.Tooltip("label:N", title="Status"),
+                 alt.Tooltip("recommendations:Q", title="Recommendations"), alt.Tooltip("total:Q", title="Tracked in this review")],
+        href="url:N",
+    )
+    cells = base.mark_rect(stroke="#ffffff").encode(
+        color=alt.Color("recommendations:Q", scale=alt.Scale(scheme="blues"), legend=None))
+    text = base.mark_text(fontWeight="bold").encode(
+        text="recommendations:Q",
+        color=alt.condition("datum.recommendations > 4", alt.value("#ffffff"), alt.value("#111111")))
+    return (cells + text).properties(title="Recommendations by review and current status (count in each cell)",
+                                     width="container", height=alt.Step(26))
+
+
+# --- Overview: government response against outcome ------------------------------
+
+def response_outcome(corpus: Corpus) -> pd.DataFrame:
+    """Recommendations by the government's response and their current status."""
+    responses = corpus.package.enum("recommendations", "government_response")
+    rows = []
+    recs = _tracked(corpus)
+    for response in responses:
+        group = [r for r in recs if r["government_response"] == response]
+        counts = pd.Series([corpus.status(r["rec_id"]) for r in group], dtype="object").value_counts()
+        for status in corpus.statuses():
+            if counts.get(status, 0):
+                rows.append({"response": response, "response_label": response.replace("-", " ").capitalize(),
+                             "status": status, "label": corpus.status_labels()[status],
+                             "recommendations": int(counts[status]), "total": len(group),
+                             "url": f"../statuses.html#status-{status}"})
+    return pd.DataFrame(rows)
+
+
+def response_outcome_summary(frame: pd.DataFrame) -> dict[str, int]:
+    def count(responses, statuses=None) -> int:
+        part = frame[frame["response"].isin(responses)]
+        if statuses is not None:
+            part = part[part["status"].isin(statuses)]
+        return int(part["recommendations"].sum())
+
+    return {"accepted": count(ACCEPTED), "accepted_done": count(ACCEPTED, DONE),
+            "not_accepted": count(NOT_ACCEPTED), "not_accepted_done": count(NOT_ACCEPTED, DONE)}
+
+
+def response_outcome_sentence(frame: pd.DataFrame) -> str:
+    s = response_outcome_summary(frame)
+    return (f"Of {s['accepted']} recommendations the government accepted in full, in principle or in part, "
+            f"{s['accepted_done']} are implemented or partly implemented; of {s['not_accepted']} it did not accept, "
+            f"{s['not_accepted_done']} happened anyway.")
+
+
+def response_outcome_chart(frame: pd.DataFrame, statuses: list[str], labels: dict[str, str]) -> alt.LayerChart:
+    order_x = [labels[s] for s in statuses]
+    order_y = list(dict.fromkeys(frame["response_label"]))
+    base = alt.Chart(frame).encode(
+        x=alt.X("label:N", sort=order_x, title="Current status", axis=alt.Axis(labelAngle=-30)),
+        y=alt.Y("response_label:N", sort=order_y, title="Government response"),
+        tooltip=[alt.Tooltip("response_label:N", title="Response"), alt.Tooltip("label:N", title="Status"),
+                 alt.Tooltip("recommendations:Q", title="Recommendations"), alt.Tooltip("total:Q", title="With this response")],
+        href="url:N",
+    )
+    cells = base.mark_rect(stroke="#ffffff").encode(color=alt.Color("recommendations:Q", scale=alt.Scale(scheme="purples"), legend=None))
+    text = base.mark_text(fontWeight="bold").encode(
+        text="recommendations:Q",
+        color=alt.condition("datum.recommendations > 8", alt.value("#ffffff"), alt.value("#111111")))
+    return (cells + text).properties(title="Government response against what happened (count in each cell)",
+                                     width="container", height=alt.Step(30))
+
+
+# --- Timeline ----------------------------------------------------------------------
+
+def timeline(corpus: Corpus, base: str = "..") -> pd.DataFrame:
+    """One row per review: when, how many recommendations are tracked, how many are
+    implemented (fully or partly); the share is empty where none is tracked."""
+    rows = []
+    for review in corpus.reviews_in_order():
+        recs = corpus.recs_of(review["review_id"])
+        is_asks = review["kind"] == "stakeholder-report"
+        done = sum(corpus.status(r["rec_id"]) in DONE for r in recs)
+        tracked = len(recs)
+        rows.append({"review_id": review["review_id"], "review": review_label(review), "short_title": review["short_title"],
+                     "published": review["published"], "kind": review["kind"].replace("-", " "),
+                     "tracked": tracked, "done": 0 if is_asks else done,
+                     "share": (done / tracked) if tracked and not is_asks else None,
+                     "url": f"{base}/reviews/{review['review_id']}.html"})
+    frame = pd.DataFrame(rows)
+    frame["published"] = pd.to_datetime(frame["published"])
+    return frame
+
+
+def governments_frame(corpus: Corpus, end: str) -> pd.DataFrame:
+    rows = [dict(g) for g in corpus.governments.values()]
+    frame = pd.DataFrame(rows, columns=["government_id", "prime_minister", "party", "start", "end", "source_id"])
+    if not frame.empty:
+        frame["end"] = frame["end"].replace("", end)
+        frame["start"] = pd.to_datetime(frame["start"])
+        frame["end"] = pd.to_datetime(frame["end"])
+    return frame
+
+
+def timeline_sentence(frame: pd.DataFrame) -> str:
+    shown = frame[frame["share"].notna()]
+    first, last = frame["published"].min().year, frame["published"].max().year
+    return (f"{len(frame)} reviews and plans from {first} to {last}; across the {int(shown['tracked'].sum())} recommendations "
+            f"they make that are tracked, {int(shown['done'].sum())} are implemented or partly implemented.")
+
+
+PARTY_COLOURS = {"Conservative": "#dbe7f5", "Labour": "#f8dede", "Conservative–Liberal Democrat coalition": "#efe6f5"}
+
+
+def timeline_chart(frame: pd.DataFrame, governments: pd.DataFrame) -> alt.LayerChart:
+    shown = frame[frame["share"].notna()].copy()
+    layers = []
+    if not governments.empty:
+        bands = alt.Chart(governments).mark_rect(opacity=0.9).encode(
+            x=alt.X("start:T", title="Year published"), x2="end:T",
+            color=alt.Color("party:N", title="Government of the day",
+                            scale=alt.Scale(domain=list(PARTY_COLOURS), range=list(PARTY_COLOURS.values()))),
+            tooltip=[alt.Tooltip("prime_minister:N", title="Prime Minister"), alt.Tooltip("party:N", title="Party"),
+                     alt.Tooltip("start:T", title="From", format="%d %b %Y"), alt.Tooltip("end:T", title="To", format="%d %b %Y")])
+        # Short-lived governments are shaded but not named, so that names do not overlap.
+        long_lived = governments[(governments["end"] - governments["start"]).dt.days > 1800]
+        names = alt.Chart(long_lived).mark_text(align="left", baseline="top", dx=2, dy=2, fontSize=9, color="#444444",
+                                                 angle=0).encode(
+            x=alt.X("start:T", title="Year published"), y=alt.value(0), text="prime_minister:N")
+        layers += [bands, names]
+    points = alt.Chart(shown).mark_point(filled=True, opacity=0.9, color="#1f4e79").encode(
+        x=alt.X("published:T", title="Year published"),
+        y=alt.Y("share:Q", title="Share of its tracked recommendations implemented (fully or partly)",
+                axis=alt.Axis(format="%"), scale=alt.Scale(domain=[0, 1])),
+        size=alt.Size("tracked:Q", title="Recommendations tracked", scale=alt.Scale(range=[40, 600])),
+        shape=alt.Shape("kind:N", title="Kind"),
+        href="url:N",
+        tooltip=[alt.Tooltip("review:N", title="Review"), alt.Tooltip("published:T", title="Published", format="%d %b %Y"),
+                 alt.Tooltip("done:Q", title="Implemented (fully or partly)"), alt.Tooltip("tracked:Q", title="Tracked"),
+                 alt.Tooltip("share:Q", title="Share", format=".0%")])
+    # Only the larger reviews are named on the chart, so that labels do not pile up;
+    # every point has a tooltip and every review is in the table below the chart.
+    labels = alt.Chart(shown[(shown["tracked"] >= 6) & (shown["share"] > 0)]).mark_text(align="left", dx=9, fontSize=10).encode(
+        x=alt.X("published:T", title="Year published"),
+        y=alt.Y("share:Q", title="Share of its tracked recommendations implemented (fully or partly)"), text="short_title:N")
+    return alt.layer(*layers, points, labels).properties(
+        title="Reviews of NHS leadership over time: how much of each was implemented", width="container", height=380
+    ).resolve_scale(color="independent")
+
+
+# --- Recurring ideas: themes against reviews ------------------------------------------
+
+def theme_recurrence(corpus: Corpus, base: str = "..") -> pd.DataFrame:
+    """One row per theme and review that tagged it: recommendations, and how many of
+    them were implemented (fully or partly), so each cell reads 'done of total'."""
+    order = {r["review_id"]: i for i, r in enumerate(corpus.reviews_in_order())}
+    cells: dict[tuple[str, str], list[str]] = {}
+    for rec in _tracked(corpus):
+        for theme in corpus.themes_of.get(rec["rec_id"], []):
+            cells.setdefault((theme, rec["review_id"]), []).append(rec["rec_id"])
+    rows = []
+    for (theme, review_id), recs in cells.items():
+        review = corpus.reviews[review_id]
+        done = sum(corpus.status(r) in DONE for r in recs)
+        rows.append({"theme_id": theme, "theme": corpus.themes[theme]["label"], "review_id": review_id,
+                     "review": review_label(review), "order": order[review_id], "recommendations": len(recs), "done": done,
+                     "cell": f"{done}/{len(recs)}", "url": f"{base}/themes.html#theme-{theme}"})
+    frame = pd.DataFrame(rows)
+    if frame.empty:
+        return frame
+    reviews_per_theme = frame.groupby("theme_id")["review_id"].nunique()
+    frame["reviews_asking"] = frame["theme_id"].map(reviews_per_theme)
+    return frame.sort_values(["reviews_asking", "theme", "order"], ascending=[False, True, True]).reset_index(drop=True)
+
+
+def theme_recurrence_sentence(frame: pd.DataFrame) -> str:
+    per = frame.groupby("theme")["reviews_asking"].first().sort_values(ascending=False, kind="stable")
+    top = per.index[0]
+    part = frame[frame["theme"] == top]
+    return (f"{len(per)} themes appear in the tracked recommendations; the most persistent, {top.lower()}, "
+            f"comes up in {int(per.iloc[0])} reviews, and {int(part['done'].sum())} of its {int(part['recommendations'].sum())} "
+            f"recommendations were implemented or partly implemented.")
+
+
+def theme_recurrence_chart(frame: pd.DataFrame) -> alt.LayerChart:
+    order_x = list(frame.sort_values("order")["review"].drop_duplicates())
+    order_y = list(frame["theme"].drop_duplicates())
+    base = alt.Chart(frame).encode(
+        x=alt.X("review:N", sort=order_x, title="Review (in date order)", axis=alt.Axis(labelAngle=-45)),
+        y=alt.Y("theme:N", sort=order_y, title="Theme (most often recurring first)"),
+        href="url:N",
+        tooltip=[alt.Tooltip("theme:N", title="Theme"), alt.Tooltip("review:N", title="Review"),
+                 alt.Tooltip("recommendations:Q", title="Recommendations"), alt.Tooltip("done:Q", title="Implemented (fully or partly)"),
+                 alt.Tooltip("reviews_asking:Q", title="Reviews asking for this theme")],
+    )
+    cells = base.mark_rect(stroke="#ffffff").encode(color=alt.Color("recommendations:Q", scale=alt.Scale(scheme="greens"), legend=None))
+    text = base.mark_text(fontSize=10).encode(
+        text="cell:N", color=alt.condition("datum.recommendations > 4", alt.value("#ffffff"), alt.value("#111111")))
+    return (cells + text).properties(title="Which ideas come back: implemented / recommended, by theme and review",
+                                     width="container", height=alt.Step(24))
+
+
+# --- From recommendation to action -------------------------------------------------------
+
+def time_to_action(corpus: Corpus, today: str) -> pd.DataFrame:
+    """For each recurring idea (a thread of linked recommendations): the date it was
+    first asked for, the first dated evidence of implementation (fully or partly) of
+    any recommendation in it, and the years between. Ideas with no such evidence are
+    kept, marked still waiting, with the years counted to ``today``."""
+    from .pages import thread_label
+
+    rows = []
+    for members in threads(corpus):
+        first_rec = members[0]
+        asked = corpus.reviews[corpus.recommendations[first_rec]["review_id"]]["published"]
+        evidence = sorted(a["as_of"] for m in members for a in corpus.history(m) if a["status"] in DONE and a["as_of"] >= asked)
+        done = evidence[0] if evidence else ""
+        end = done or today
+        years = (pd.Timestamp(end) - pd.Timestamp(asked)).days / 365.25
+        rows.append({"thread": thread_label(corpus, members), "first_rec": first_rec, "asked": asked,
+                     "first_evidence": done, "end": end, "years": round(years, 1), "waiting": not done,
+                     "state": "still waiting" if not done else "implemented (fully or partly)",
+                     "reviews": len({corpus.recommendations[m]["review_id"] for m in members}),
+                     "url": rec_url(corpus, first_rec)})
+    frame = pd.DataFrame(rows, columns=["thread", "first_rec", "asked", "first_evidence", "end", "years", "waiting", "state", "reviews", "url"])
+    # Threads that share a theme name get a number so every bar has its own label.
+    counts: dict[str, int] = {}
+    labels = []
+    for name in frame["thread"]:
+        counts[name] = counts.get(name, 0) + 1
+        labels.append(name if counts[name] == 1 else f"{name} ({counts[name]})")
+    frame["thread"] = labels
+    return frame
+
+
+def time_to_action_sentence(frame: pd.DataFrame) -> str:
+    if frame.empty:
+        return "No recurring ideas are recorded yet."
+    done = frame[~frame["waiting"]]
+    waiting = frame[frame["waiting"]]
+    text = f"Of {len(frame)} recurring ideas, {len(done)} have dated evidence of implementation"
+    if len(done):
+        text += f", a median of {done['years'].median():.1f} years after they were first asked for"
+    text += f"; {len(waiting)} are still waiting"
+    if len(waiting):
+        text += f", the longest for {waiting['years'].max():.1f} years"
+    return text + "."
+
+
+def time_to_action_chart(frame: pd.DataFrame) -> alt.LayerChart:
+    data = frame.copy()
+    data["asked"] = pd.to_datetime(data["asked"])
+    data["end"] = pd.to_datetime(data["end"])
+    order = list(data.sort_values("asked")["thread"])
+    base = alt.Chart(data).encode(
+        y=alt.Y("thread:N", sort=order, title="Recurring idea (first asked for, earliest at the top)"),
+        href="url:N",
+        tooltip=[alt.Tooltip("thread:N", title="Idea"), alt.Tooltip("asked:T", title="First asked", format="%d %b %Y"),
+                 alt.Tooltip("first_evidence:N", title="First evidence of implementation"),
+                 alt.Tooltip("years:Q", title="Years"), alt.Tooltip("state:N", title="State"),
+                 alt.Tooltip("reviews:Q", title="Reviews asking")],
+    )
+    bars = base.mark_rule(strokeWidth=6).encode(
+        x=alt.X("asked:T", title="Year"), x2="end:T",
+        color=alt.Color("state:N", title="State", scale=alt.Scale(domain=["implemented (fully or partly)", "still waiting"],
+                                                                   range=["#1b7837", "#b35806"])),
+        strokeDash=alt.StrokeDash("state:N", scale=alt.Scale(domain=["implemented (fully or partly)", "still waiting"],
+                                                             range=[[1, 0], [4, 3]]), legend=None))
+    start = base.mark_point(filled=True, size=50, color="#333333", shape="circle").encode(x=alt.X("asked:T", title="Year"))
+    label = base.mark_text(align="left", dx=6, fontSize=10).encode(
+        x=alt.X("end:T", title="Year"), text=alt.Text("label:N"))
+    return alt.layer(bars, start, label.transform_calculate(
+        label="format(datum.years, '.1f') + ' years' + (datum.waiting ? ', still waiting' : '')")).properties(
+        title="From first asked to first evidence of implementation", width="container", height=alt.Step(26))
+
+
+# --- Messenger and the asks -------------------------------------------------------------
+
+def asks_chart(frame: pd.DataFrame, statuses: list[str], labels: dict[str, str]) -> alt.LayerChart:
+    data = frame.copy()
+    data["ask_label"] = data["ask_number"].astype(str) + ". " + data["ask"]
+    data["mark"] = data["rec_id"].map(lambda r: ("R" + r.rsplit("-r", 1)[1]) if r else "none")
+    data["url"] = [f"../reviews/{rv}.html#{r}" if r else f"../reviews/{a.rsplit('-r', 1)[0]}.html#{a}"
+                   for rv, r, a in zip(data["review_id"], data["rec_id"], data["ask_id"])]
+    order_x = [labels[s] for s in statuses] + ["Not answered"]
+    order_y = list(data.sort_values("ask_number")["ask_label"].drop_duplicates())
+    base = alt.Chart(data).encode(
+        x=alt.X("status_label:N", sort=order_x, scale=alt.Scale(domain=order_x), title="Status today of the answering recommendation",
+                axis=alt.Axis(labelAngle=-30)),
+        y=alt.Y("ask_label:N", sort=order_y, title="The NHS Confederation's ask"),
+        href="url:N",
+        tooltip=[alt.Tooltip("ask_label:N", title="Ask"), alt.Tooltip("recommendation:N", title="Answered by"),
+                 alt.Tooltip("status_label:N", title="Status today")],
+    )
+    points = base.mark_point(size=420, filled=True, opacity=0.25, color="#1f4e79")
+    text = base.mark_text(fontWeight="bold", fontSize=10, xOffset=0).encode(text="mark:N")
+    return (points + text).properties(title="Each ask, the recommendations answering it (R1 to R7) and their status",
+                                      width="container", height=alt.Step(30))

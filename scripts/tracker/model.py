@@ -35,6 +35,7 @@ class Corpus:
     links_from: dict[str, list[dict[str, str]]] = field(default_factory=dict)
     links_to: dict[str, list[dict[str, str]]] = field(default_factory=dict)
     response_totals: dict[str, list[dict[str, str]]] = field(default_factory=dict)
+    governments: dict[str, dict[str, str]] = field(default_factory=dict)
 
     def recs_of(self, review_id: str) -> list[dict[str, str]]:
         recs = [r for r in self.recommendations.values() if r["review_id"] == review_id]
@@ -80,6 +81,7 @@ def load(data_dir: Path = DATA_DIR) -> Corpus:
         recommendations=keyed("recommendations", "rec_id"),
         themes=keyed("themes", "theme_id"),
         sources=keyed("sources", "source_id"),
+        governments=keyed("governments", "government_id"),
     )
     themes_of: dict[str, list[str]] = defaultdict(list)
     for row in tables["recommendation_themes"].rows:

@@ -230,6 +230,23 @@ def themes_page(corpus: Corpus) -> str:
     return "\n".join(out)
 
 
+def statuses_page(corpus: Corpus) -> str:
+    descriptions = corpus.package.enum_descriptions("assessments", "status")
+    order = {r["review_id"]: i for i, r in enumerate(corpus.reviews_in_order())}
+    recs = sorted((r for r in corpus.recommendations.values() if not corpus.is_ask(r["rec_id"])),
+                  key=lambda r: (order[r["review_id"]], _num(corpus, r["rec_id"])))
+    out = [_front_matter("Every tracked recommendation grouped by its current implementation status."),
+           GENERATED_NOTE, "# Recommendations by status", "",
+           "Every tracked recommendation under its current status (its latest dated assessment), oldest review first.", ""]
+    for status in corpus.statuses():
+        members = [r for r in recs if corpus.status(r["rec_id"]) == status]
+        out += [f"(status-{status})=", f"## {label(status)} ({len(members)})", "", text(descriptions.get(status, "")), ""]
+        out += [f"- {{ref}}`{r['rec_id']}` ({text(corpus.reviews[r['review_id']]['short_title'])}, "
+                f"{corpus.reviews[r['review_id']]['published'][:4]})" for r in members] or ["- None at present."]
+        out.append("")
+    return "\n".join(out)
+
+
 def thread_label(corpus: Corpus, members: list[str]) -> str:
     """A thread is named after the theme its recommendations share most often."""
     counts = Counter(t for m in members for t in corpus.themes_of.get(m, []))
@@ -321,6 +338,7 @@ def generate(corpus: Corpus, book_dir: Path) -> list[Path]:
     pages: dict[Path, str] = {book_dir / REVIEWS_DIR / "index.md": reviews_index(corpus),
                               book_dir / "themes.md": themes_page(corpus),
                               book_dir / "recurring.md": recurring_page(corpus),
+                              book_dir / "statuses.md": statuses_page(corpus),
                               book_dir / "about" / "data-dictionary.md": vocabulary_page(corpus)}
     for review_id in corpus.reviews:
         pages[book_dir / REVIEWS_DIR / f"{review_id}.md"] = review_page(corpus, review_id)
