@@ -14,6 +14,8 @@ from pathlib import Path
 
 import pytest
 
+from tracker.pages import generated_paths
+
 ROOT = Path(__file__).resolve().parents[1]
 JUPYTER_BOOK = Path(sys.executable).parent / "jupyter-book"
 COPIED = ["_config.yml", "_toc.yml", "_static", "book", "data"]
@@ -27,9 +29,15 @@ def copy_project(dest: Path) -> Path:
     for name in COPIED:
         src = ROOT / name
         if src.is_dir():
-            shutil.copytree(src, dest / name, ignore=shutil.ignore_patterns("reviews", "themes.md", "recurring.md", "statuses.md", "data-dictionary.md"))
+            shutil.copytree(src, dest / name, ignore=shutil.ignore_patterns("raw", "inbox"))
         else:
             shutil.copy2(src, dest / name)
+    # Generated pages are written by the build itself; start without them.
+    for generated in generated_paths(dest / "book"):
+        if generated.is_dir():
+            shutil.rmtree(generated)
+        elif generated.exists():
+            generated.unlink()
     (dest / "node_modules").symlink_to(ROOT / "node_modules", target_is_directory=True)
     return dest
 

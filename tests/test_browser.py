@@ -73,3 +73,25 @@ def test_review_page_shows_every_recommendation_with_status(page, site_url, buil
         assert section.locator(".tracker-status").first.is_visible()
     ARTIFACTS.mkdir(exist_ok=True)
     page.screenshot(path=str(ARTIFACTS / "review-page.png"))
+
+
+def test_every_chart_on_every_page_draws(browser, site_url, built_site):
+    root = built_site / "_build" / "html"
+    chart_pages = sorted(p for p in root.rglob("*.html") if "altair-viz-" in p.read_text(encoding="utf-8"))
+    assert len(chart_pages) >= 5, "the analysis chapters should have charts"
+    drawn = 0
+    for path in chart_pages:
+        page = browser.new_page()
+        try:
+            outside, errors = visit(page, f"{site_url}/{path.relative_to(root).as_posix()}")
+            charts = page.locator("div[id^=altair-viz-].vega-embed")
+            charts.first.wait_for(timeout=15000)
+            page.wait_for_function(
+                "() => [...document.querySelectorAll('div[id^=altair-viz-]')].every(d => d.querySelector('svg.marks, canvas.marks'))",
+                timeout=15000)
+            drawn += charts.count()
+            assert outside == [], f"{path.name}: requests to other hosts {outside}"
+            assert [e for e in errors if "page error" in e] == [], f"{path.name}: {errors}"
+        finally:
+            page.close()
+    assert drawn >= len(chart_pages)

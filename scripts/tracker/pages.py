@@ -332,6 +332,14 @@ def _inline_code_text(value: str) -> str:
     return "".join(f"`{p}`" if i % 2 else text(p) for i, p in enumerate(parts))
 
 
+GENERATED = ["reviews", "themes.md", "recurring.md", "statuses.md", "about/data-dictionary.md"]
+
+
+def generated_paths(book_dir: Path) -> list[Path]:
+    """Every file or folder under ``book_dir`` that :func:`generate` owns."""
+    return [book_dir / p for p in GENERATED]
+
+
 def generate(corpus: Corpus, book_dir: Path) -> list[Path]:
     """Write every generated page under ``book_dir``; a page is rewritten only when
     its content changes, so Sphinx re-reads only what the data changed."""
