@@ -95,3 +95,78 @@ def test_every_chart_on_every_page_draws(browser, site_url, built_site):
         finally:
             page.close()
     assert drawn >= len(chart_pages)
+
+
+def visible_rows(page) -> int:
+    return page.locator("#tracker-explorer tbody tr:not([hidden])").count()
+
+
+def test_explorer_filters_and_sorts(page, site_url, built_site):
+    from tracker.model import load
+
+    corpus = load(built_site / "data")
+    outside, errors = visit(page, f"{site_url}/book/explorer.html")
+    total = len(corpus.recommendations)
+    assert visible_rows(page) == total
+    count = page.locator("[data-explorer-count]")
+    assert count.inner_text() == f"Showing {total} of {total} recommendations."
+
+    status = next(s for s in corpus.statuses() if any(corpus.status(r) == s for r in corpus.recommendations if not corpus.is_ask(r)))
+    expected = sum(1 for r in corpus.recommendations if not corpus.is_ask(r) and corpus.status(r) == status)
+    page.select_option("#tracker-explorer select[name=status]", status)
+    assert visible_rows(page) == expected
+    assert count.inner_text() == f"Showing {expected} of {total} recommendations."
+
+    page.click("#tracker-explorer button[type=reset]")
+    page.wait_for_function(f"document.querySelectorAll('#tracker-explorer tbody tr:not([hidden])').length === {total}")
+    rec_id = sorted(corpus.recommendations)[0]
+    page.fill("#tracker-explorer input[name=words]", rec_id)
+    assert visible_rows(page) >= 1
+    assert page.locator(f"#row-{rec_id}").is_visible()
+
+    page.click("#tracker-explorer button[type=reset]")
+    page.locator("th button", has_text="Year").click()
+    page.locator("th button", has_text="Year").click()
+    years = page.locator("#tracker-explorer tbody tr td:nth-child(3)").all_inner_texts()
+    assert years == sorted(years, reverse=True)
+    assert page.locator("th[aria-sort=descending]").count() == 1
+    assert outside == [] and [e for e in errors if "page error" in e] == []
+    ARTIFACTS.mkdir(exist_ok=True)
+    page.screenshot(path=str(ARTIFACTS / "explorer.png"))
+
+
+def test_explorer_filters_from_the_keyboard(page, site_url):
+    visit(page, f"{site_url}/book/explorer.html")
+    page.focus("#tracker-explorer select[name=review]")
+    for _ in range(6):  # from, to, theme, response, status, words
+        page.keyboard.press("Tab")
+    focused = page.evaluate("document.activeElement.name")
+    assert focused == "words"
+    page.keyboard.type("appraisal")
+    assert 0 < visible_rows(page) < page.locator("#tracker-explorer tbody tr").count()
+
+
+def test_explorer_is_a_complete_table_without_javascript(browser, site_url, built_site):
+    from tracker.model import load
+
+    corpus = load(built_site / "data")
+    context = browser.new_context(java_script_enabled=False)
+    page = context.new_page()
+    page.goto(f"{site_url}/book/explorer.html")
+    assert page.locator("#tracker-explorer tbody tr").count() == len(corpus.recommendations)
+    assert visible_rows(page) == len(corpus.recommendations)
+    assert not page.locator("#tracker-explorer form").is_visible()
+    assert page.locator("#tracker-explorer thead th").first.inner_text().strip() == "Recommendation"
+    context.close()
+
+
+def test_site_search_finds_a_recommendation_by_id_and_by_word(page, site_url, built_site):
+    from tracker.model import load
+
+    corpus = load(built_site / "data")
+    rec = corpus.recommendations["messenger-2022-r4"] if "messenger-2022-r4" in corpus.recommendations else next(iter(corpus.recommendations.values()))
+    for query in (rec["rec_id"], "appraisal"):
+        visit(page, f"{site_url}/search.html?q={query}")
+        page.wait_for_selector("#search-results li", timeout=15000)
+        links = page.locator("#search-results li a").evaluate_all("els => els.map(e => e.getAttribute('href'))")
+        assert any(f"reviews/{rec['review_id']}" in (h or "") for h in links), (query, links)

@@ -183,6 +183,9 @@ def review_page(corpus: Corpus, review_id: str) -> str:
         parts = [f"{counts[s]} {label(s).lower()}" for s in corpus.statuses() if counts[s]]
         out += [f"Current status of its {len(recs)} {noun}: " + ", ".join(parts) + ".", ""]
     out += [f"## {'Asks' if is_asks else 'Recommendations'}", ""]
+    if not recs:
+        out += [f"No {noun} of this source are tracked individually yet." if declared else
+                "This source is recorded for its findings; it makes no recommendations, or none is tracked yet.", ""]
     for rec in recs:
         out += _recommendation(corpus, rec)
     return "\n".join(out) + "\n"
@@ -332,7 +335,72 @@ def _inline_code_text(value: str) -> str:
     return "".join(f"`{p}`" if i % 2 else text(p) for i, p in enumerate(parts))
 
 
-GENERATED = ["reviews", "themes.md", "recurring.md", "statuses.md", "about/data-dictionary.md"]
+GENERATED = ["reviews", "themes.md", "recurring.md", "statuses.md", "explorer.md", "about/data-dictionary.md"]
+
+
+def explorer_page(corpus: Corpus, site_base: str = ".") -> str:
+    """One table of every recommendation, with filters that work in the browser and
+    a complete, readable table without JavaScript. Every value is HTML-escaped."""
+    from html import escape as e
+
+    order = {r["review_id"]: i for i, r in enumerate(corpus.reviews_in_order())}
+    recs = sorted(corpus.recommendations.values(), key=lambda r: (order[r["review_id"]], _num(corpus, r["rec_id"])))
+    responses = corpus.package.enum("recommendations", "government_response")
+    years = sorted({corpus.reviews[r["review_id"]]["published"][:4] for r in recs})
+
+    def options(pairs):
+        return "".join(f'<option value="{e(v)}">{e(t)}</option>' for v, t in pairs)
+
+    review_opts = options([("", "All reviews")] + [(r["review_id"], f"{r['short_title']} ({r['published'][:4]})")
+                                                    for r in corpus.reviews_in_order()])
+    theme_opts = options([("", "All themes")] + sorted(((t, v["label"]) for t, v in corpus.themes.items()), key=lambda x: x[1]))
+    response_opts = options([("", "All responses")] + [(v, label(v)) for v in responses])
+    status_opts = options([("", "All statuses")] + [(v, label(v)) for v in corpus.statuses()] + [("ask", "Ask (not assessed)")])
+    year_opts = options([("", "Any")] + [(y, y) for y in years])
+    headers = [("Recommendation", False), ("Review", False), ("Year", True), ("Themes", False), ("Government response", False), ("Status", False)]
+    head = "".join(
+        f'<th scope="col"{" data-numeric" if numeric else ""}><span>{name}</span>'
+        f'<button type="button" data-sort hidden>{name}</button></th>' for name, numeric in headers)
+    body = []
+    for r in recs:
+        review = corpus.reviews[r["review_id"]]
+        ask = corpus.is_ask(r["rec_id"])
+        status = "ask" if ask else corpus.status(r["rec_id"])
+        themes = corpus.themes_of.get(r["rec_id"], [])
+        theme_labels = ", ".join(corpus.themes[t]["label"] for t in themes)
+        search = " ".join([r["rec_id"], r["title"], r["summary"], review["short_title"], review["title"], theme_labels]).lower()
+        link = f"{site_base}/reviews/{r['review_id']}.html#{r['rec_id']}"
+        permalink = f"{site_base}/../r/{r['rec_id']}.html"
+        status_cell = "Ask (not assessed)" if ask else (f'<span class="tracker-status tracker-status-{e(status)}">{e(label(status))}</span>')
+        body.append(
+            f'<tr id="row-{e(r["rec_id"])}" data-review="{e(r["review_id"])}" data-year="{e(review["published"][:4])}" '
+            f'data-themes="{e(" ".join(themes))}" data-response="{e(r["government_response"])}" data-status="{e(status)}" '
+            f'data-search="{e(search)}">'
+            f'<td data-sort="{e(r["rec_id"])}"><a href="{e(link)}">{e(r["title"])}</a><br>'
+            f'<small><a href="{e(permalink)}" aria-label="Permalink for {e(r["rec_id"])}">{e(r["rec_id"])}</a></small></td>'
+            f'<td>{e(review["short_title"])}</td><td>{e(review["published"][:4])}</td><td>{e(theme_labels)}</td>'
+            f'<td>{e(label(r["government_response"]))}</td><td data-sort="{e(status)}">{status_cell}</td></tr>')
+    html = (
+        '<div id="tracker-explorer" class="tracker-explorer">'
+        '<form class="tracker-explorer-filters" hidden aria-label="Filter the recommendations" role="search">'
+        f'<label>Review <select name="review">{review_opts}</select></label>'
+        f'<label>From <select name="from">{year_opts}</select></label>'
+        f'<label>To <select name="to">{year_opts}</select></label>'
+        f'<label>Theme <select name="theme">{theme_opts}</select></label>'
+        f'<label>Government response <select name="response">{response_opts}</select></label>'
+        f'<label>Status <select name="status">{status_opts}</select></label>'
+        '<label>Words or ID <input type="search" name="words" placeholder="for example appraisal or messenger-2022-r4"></label>'
+        '<button type="reset">Clear filters</button></form>'
+        f'<p data-explorer-count role="status" aria-live="polite">{len(recs)} recommendations.</p>'
+        '<div class="tracker-table-wrap" tabindex="0" role="region" aria-label="All recommendations">'
+        '<table class="table tracker-explorer-table"><caption>Every recommendation tracked, oldest review first</caption>'
+        f'<thead><tr>{head}</tr></thead><tbody>' + "".join(body) + "</tbody></table></div></div>")
+    out = [_front_matter("Search, filter and sort every recommendation tracked, by review, year, theme, response and status."),
+           GENERATED_NOTE, "# Recommendations explorer", "",
+           "Every recommendation and ask in one table. Filter by review, year, theme, government response or status, or type words "
+           "or an ID; select a column heading to sort. Each row links to the recommendation on its review page and gives its permanent ID.",
+           "", html, ""]
+    return "\n".join(out)
 
 
 def generated_paths(book_dir: Path) -> list[Path]:
@@ -340,16 +408,25 @@ def generated_paths(book_dir: Path) -> list[Path]:
     return [book_dir / p for p in GENERATED]
 
 
-def generate(corpus: Corpus, book_dir: Path) -> list[Path]:
+def cite_line(title: str, url_: str) -> str:
+    return (f"*Cite this page:* NHS leadership reviews tracker, “{text(title)}”, <{url(url_)}>. "
+            "Data and text under the Creative Commons Attribution 4.0 licence.")
+
+
+def generate(corpus: Corpus, book_dir: Path, site_url: str = "https://example.org/nhs-leadership-reviews-tracker/") -> list[Path]:
     """Write every generated page under ``book_dir``; a page is rewritten only when
     its content changes, so Sphinx re-reads only what the data changed."""
     pages: dict[Path, str] = {book_dir / REVIEWS_DIR / "index.md": reviews_index(corpus),
                               book_dir / "themes.md": themes_page(corpus),
                               book_dir / "recurring.md": recurring_page(corpus),
                               book_dir / "statuses.md": statuses_page(corpus),
+                              book_dir / "explorer.md": explorer_page(corpus),
                               book_dir / "about" / "data-dictionary.md": vocabulary_page(corpus)}
     for review_id in corpus.reviews:
-        pages[book_dir / REVIEWS_DIR / f"{review_id}.md"] = review_page(corpus, review_id)
+        review = corpus.reviews[review_id]
+        pages[book_dir / REVIEWS_DIR / f"{review_id}.md"] = (
+            review_page(corpus, review_id) + "\n"
+            + cite_line(f"{review['short_title']} ({review['published'][:4]})", f"{site_url}book/reviews/{review_id}.html") + "\n")
     written = []
     wanted = set(pages)
     for stale in (book_dir / REVIEWS_DIR).glob("*.md") if (book_dir / REVIEWS_DIR).is_dir() else []:

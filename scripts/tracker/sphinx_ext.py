@@ -12,6 +12,8 @@
 from __future__ import annotations
 
 import hashlib
+import os
+import re
 import shutil
 from pathlib import Path
 
@@ -26,6 +28,12 @@ VEGA_FILES = {  # npm package -> its browser build, in the order they must load
 }
 VEGA_STATIC = "tracker-vega"
 CHART_MARKER = "altair-viz-"
+
+
+def site_url(config: Config) -> str:
+    """Where the site is published: SITE_URL in the environment, else html_baseurl."""
+    url = os.environ.get("SITE_URL") or config.html_baseurl or "https://example.org/nhs-leadership-reviews-tracker/"
+    return url if url.endswith("/") else url + "/"
 
 
 def data_hash(data_dir: Path) -> str:
@@ -52,7 +60,7 @@ def on_config_inited(app: Sphinx, config: Config) -> None:
         listing = "\n".join(p.format() for p in problems)
         raise ExtensionError(f"the data in {data_dir} is invalid, so nothing was built ({summarise(problems)}):\n{listing}")
     corpus = load(data_dir)
-    generate(corpus, root / "book")
+    generate(corpus, root / "book", site_url=site_url(config))
     app.tracker_corpus = corpus
     # nb_* values are registered with rebuild="env": a new cache path makes
     # Sphinx re-read every page and re-execute the notebooks into a fresh cache.
@@ -121,9 +129,38 @@ def _prune_assets(context: dict) -> None:
         context[key][:] = kept  # in place: add_js_file appends to this same list
 
 
+def _head_links(app: Sphinx, pagename: str, context: dict) -> None:
+    """The Atom feed on every page, and OpenGraph metadata that says what the page is."""
+    from html import escape
+
+    base = site_url(app.config)
+    pathto = context.get("pathto")
+    feed = pathto("feed.xml", 1) if pathto else "feed.xml"
+    title = escape(context.get("title") or "")
+    site = escape(app.config.project or "")
+    meta = context.get("meta") or {}
+    tags = [f'<link rel="alternate" type="application/atom+xml" title="Status changes" href="{escape(feed)}">',
+            f'<meta property="og:site_name" content="{site}">',
+            f'<meta property="og:title" content="{title}">',
+            '<meta property="og:type" content="website">',
+            f'<meta property="og:url" content="{escape(base + pagename + ".html")}">']
+    metatags = context.get("metatags", "")
+    found = re.search(r'<meta[^>]*name="description"[^>]*>', metatags)
+    if found:
+        content = re.search(r'content="([^"]*)"', found.group(0))
+        if content:
+            tags.append(f'<meta property="og:description" content="{content.group(1)}">')
+    elif meta.get("description"):
+        tags.append(f'<meta property="og:description" content="{escape(meta["description"])}">')
+    context["metatags"] = metatags + "\n".join(tags)
+
+
 def on_html_page_context(app: Sphinx, pagename: str, templatename: str, context: dict, doctree) -> None:
     _prune_assets(context)
+    _head_links(app, pagename, context)
     body = context.get("body") or ""
+    if 'id="tracker-explorer"' in body:
+        app.add_js_file("tracker/explorer.js", priority=500, defer="defer")
     if CHART_MARKER not in body:
         return
     from altair.vegalite.v6 import display
@@ -143,6 +180,15 @@ def on_html_page_context(app: Sphinx, pagename: str, templatename: str, context:
 def on_build_finished(app: Sphinx, exception: Exception | None) -> None:
     if exception or app.builder.format != "html":
         return
+    from .publish import publish
+
+    out = Path(app.outdir)
+    static = out / "_static" / "tracker"
+    static.mkdir(parents=True, exist_ok=True)
+    shutil.copyfile(Path(__file__).parent / "static" / "explorer.js", static / "explorer.js")
+    corpus = getattr(app, "tracker_corpus", None)
+    if corpus is not None:
+        publish(corpus, _root(app) / "data", out, site_url(app.config))
     target = Path(app.outdir) / "_static" / VEGA_STATIC
     target.mkdir(parents=True, exist_ok=True)
     for name, source in _vega_sources(app).items():

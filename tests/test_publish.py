@@ -1,0 +1,97 @@
+"""Files for re-users in the built site: downloads, the JSON API, the Atom feed,
+permanent addresses, sitemap and 404 page."""
+
+from __future__ import annotations
+
+import json
+import xml.etree.ElementTree as ET
+import zipfile
+
+import pytest
+
+from tracker.model import load
+from tracker.tables import DataPackage
+
+pytestmark = pytest.mark.build
+ATOM = "{http://www.w3.org/2005/Atom}"
+
+
+@pytest.fixture(scope="module")
+def site(built_site):
+    return built_site / "_build" / "html"
+
+
+@pytest.fixture(scope="module")
+def corpus(built_site):
+    return load(built_site / "data")
+
+
+def test_every_table_and_one_archive_can_be_downloaded(site, built_site):
+    pkg = DataPackage(built_site / "data")
+    names = ["datapackage.json"] + [r["path"] for r in pkg.resources.values()]
+    for name in names:
+        assert (site / "data" / name).read_bytes() == (built_site / "data" / name).read_bytes()
+    with zipfile.ZipFile(site / "data" / "nhs-leadership-reviews-data.zip") as archive:
+        assert sorted(n.split("/", 1)[1] for n in archive.namelist()) == sorted(names)
+
+
+def test_the_api_has_every_review_and_recommendation(site, corpus):
+    index = json.loads((site / "api" / "index.json").read_text())
+    assert {r["review_id"] for r in index["reviews"]} == set(corpus.reviews)
+    assert {r["rec_id"] for r in index["recommendations"]} == set(corpus.recommendations)
+    for rec_id in corpus.recommendations:
+        record = json.loads((site / "api" / "recommendations" / f"{rec_id}.json").read_text())
+        assert record["rec_id"] == rec_id
+        assert [h["as_of"] for h in record["history"]] == [a["as_of"] for a in corpus.history(rec_id)]
+        if not record["is_ask"]:
+            assert record["status"] == corpus.status(rec_id)
+    for review_id in corpus.reviews:
+        record = json.loads((site / "api" / "reviews" / f"{review_id}.json").read_text())
+        assert record["recommendations"] == [r["rec_id"] for r in corpus.recs_of(review_id)]
+
+
+def test_the_feed_is_atom_with_one_entry_per_assessment_newest_first(site, corpus):
+    root = ET.parse(site / "feed.xml").getroot()
+    assert root.tag == f"{ATOM}feed"
+    for required in ("title", "id", "updated"):
+        assert root.find(f"{ATOM}{required}") is not None
+    entries = root.findall(f"{ATOM}entry")
+    assert len(entries) == sum(len(h) for h in corpus.assessments_of.values())
+    ids = [e.find(f"{ATOM}id").text for e in entries]
+    assert len(set(ids)) == len(ids)
+    updated = [e.find(f"{ATOM}updated").text for e in entries]
+    assert updated == sorted(updated, reverse=True)
+    for e in entries:
+        assert e.find(f"{ATOM}title").text and e.find(f"{ATOM}link").get("href").startswith("http")
+
+
+def test_every_page_links_the_feed(site):
+    for page in list((site / "book").rglob("*.html"))[:50]:
+        assert 'type="application/atom+xml"' in page.read_text(encoding="utf-8"), page
+
+
+def test_permanent_addresses_lead_to_each_recommendation(site, corpus):
+    for rec_id in corpus.recommendations:
+        html = (site / "r" / f"{rec_id}.html").read_text()
+        target = html.split('url=', 1)[1].split('"', 1)[0]
+        page, anchor = target.split("#")
+        resolved = (site / "r" / page).resolve()
+        assert resolved.exists() and anchor == rec_id
+        assert f'id="{rec_id}"' in resolved.read_text(encoding="utf-8")
+
+
+def test_sitemap_and_404_and_robots(site, corpus):
+    root = ET.parse(site / "sitemap.xml").getroot()
+    locs = [e.text for e in root.iter("{http://www.sitemaps.org/schemas/sitemap/0.9}loc")]
+    for review_id in corpus.reviews:
+        assert any(l.endswith(f"book/reviews/{review_id}.html") for l in locs)
+    not_found = (site / "404.html").read_text()
+    assert "Page not found" in not_found and "explorer" in not_found
+    assert "Sitemap:" in (site / "robots.txt").read_text()
+
+
+def test_review_pages_say_how_to_cite_them_and_describe_themselves(site, corpus):
+    for review_id in list(corpus.reviews)[:5]:
+        html = (site / "book" / "reviews" / f"{review_id}.html").read_text(encoding="utf-8")
+        assert "Cite this page:" in html
+        assert 'name="description"' in html and 'property="og:title"' in html
