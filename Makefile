@@ -9,7 +9,7 @@ STAMP := $(VENV)/.installed-stamp
 BUILD_DIR := _build
 PORT ?= 8000
 
-.PHONY: help install book book-clean check test serve clean fmt-data collect inbox accept reject
+.PHONY: help install book book-clean check test serve clean fmt-data collect inbox accept reject linkcheck
 
 help: ## List the targets
 	@grep -hE '^[a-zA-Z_-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-12s %s\n", $$1, $$2}'
@@ -52,6 +52,9 @@ accept: $(STAMP) ## Accept a candidate: make accept ID=c-... [REC=... STATUS=...
 reject: $(STAMP) ## Reject a candidate so it is not proposed again: make reject ID=c-... NOTE="why"
 	@test -n "$(ID)" || { echo "usage: make reject ID=c-... NOTE='why'"; exit 2; }
 	@$(BIN)/python -m tracker inbox reject "$(ID)" $(if $(NOTE),--note "$(NOTE)")
+
+linkcheck: $(STAMP) ## Report external links that no longer answer (needs the internet; never fails)
+	@$(BIN)/python -m tracker linkcheck --output $(BUILD_DIR)/linkcheck.md
 
 test: $(STAMP) ## Run the whole test suite
 	$(BIN)/python -m pytest

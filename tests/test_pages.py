@@ -140,3 +140,15 @@ def test_published_response_totals_are_shown_with_their_source(corpus):
         for t in totals:
             assert f"{t['count']} {pages.label(t['government_response']).lower()}" in page
             assert pages.url(corpus.sources[t["source_id"]]["url"]) in page
+
+
+def test_embedded_chart_specs_cannot_close_their_script():
+    from tracker.sphinx_ext import harden_chart_specs
+
+    body = ('<p>before</p><script>embed({"config": {"view": {}}, "datasets": {"d": [{"label": "</script><img src=x>"}]}}, '
+            '{"mode": "vega-lite"});</script><p>after {"config" is prose</p>')
+    hardened = harden_chart_specs(body)
+    script = hardened[hardened.index("<script>") + 8: hardened.index("</script>")]
+    assert "<" not in script and ">" not in script.replace("=>", "")
+    assert '"label": "\\u003c/script\\u003e\\u003cimg src=x\\u003e"' in script
+    assert hardened.endswith('<p>after {"config" is prose</p>')

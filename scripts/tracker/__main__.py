@@ -91,6 +91,17 @@ def _inbox(args: argparse.Namespace) -> int:
         return 1
 
 
+def _linkcheck(args: argparse.Namespace) -> int:
+    from .linkcheck import report
+
+    text, broken = report(Path(args.data).parent, timeout=args.timeout)
+    print(text)
+    if args.output:
+        Path(args.output).parent.mkdir(parents=True, exist_ok=True)
+        Path(args.output).write_text(text, encoding="utf-8")
+    return 0  # a report, never a gate
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m tracker", description="NHS leadership reviews tracker")
     parser.add_argument("--data", default=str(ROOT / "data"), help="the data folder (default: %(default)s)")
@@ -124,6 +135,10 @@ def main(argv: list[str] | None = None) -> int:
     rej.add_argument("id")
     rej.add_argument("--note")
     inbox.set_defaults(func=_inbox)
+    lc = sub.add_parser("linkcheck", help="report external addresses that no longer answer (never fails)")
+    lc.add_argument("--output", help="also write the report (Markdown) to this file")
+    lc.add_argument("--timeout", type=float, default=15.0)
+    lc.set_defaults(func=_linkcheck)
     args = parser.parse_args(argv)
     return args.func(args)
 

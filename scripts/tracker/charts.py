@@ -25,6 +25,9 @@ STATUS_COLOURS = {
 }
 
 
+EMBED_OPTIONS = {"actions": False}  # the export menu has no accessible name; data is downloadable elsewhere
+
+
 def load_corpus(start: Path | None = None) -> Corpus:
     """The corpus of the repository that contains ``start`` (default: the working folder)."""
     return load(find_root(start) / "data")
@@ -78,7 +81,7 @@ def status_chart(frame: pd.DataFrame) -> alt.LayerChart:
     bars = base.mark_bar().encode(color=alt.Color("label:N", sort=order, scale=alt.Scale(domain=order, range=colours), legend=None))
     labels = base.mark_text(align="left", dx=4).encode(text="recommendations:Q")
     return (bars + labels).properties(
-        title="Recommendations by current implementation status", width="container", height=alt.Step(28)
+        usermeta={"embedOptions": EMBED_OPTIONS}, title="Recommendations by current implementation status", width="container", height=alt.Step(28)
     )
 
 
@@ -220,7 +223,7 @@ def status_by_review_chart(frame: pd.DataFrame, statuses: list[str], labels: dic
     text = base.mark_text(fontWeight="bold").encode(
         text="recommendations:Q",
         color=alt.condition("datum.recommendations > 4", alt.value("#ffffff"), alt.value("#111111")))
-    return (cells + text).properties(title="Recommendations by review and current status (count in each cell)",
+    return (cells + text).properties(usermeta={"embedOptions": EMBED_OPTIONS}, title="Recommendations by review and current status (count in each cell)",
                                      width="container", height=alt.Step(26))
 
 
@@ -275,7 +278,7 @@ def response_outcome_chart(frame: pd.DataFrame, statuses: list[str], labels: dic
     text = base.mark_text(fontWeight="bold").encode(
         text="recommendations:Q",
         color=alt.condition("datum.recommendations > 8", alt.value("#ffffff"), alt.value("#111111")))
-    return (cells + text).properties(title="Government response against what happened (count in each cell)",
+    return (cells + text).properties(usermeta={"embedOptions": EMBED_OPTIONS}, title="Government response against what happened (count in each cell)",
                                      width="container", height=alt.Step(30))
 
 
@@ -352,7 +355,7 @@ def timeline_chart(frame: pd.DataFrame, governments: pd.DataFrame) -> alt.LayerC
         x=alt.X("published:T", title="Year published"),
         y=alt.Y("share:Q", title="Share of its tracked recommendations implemented (fully or partly)"), text="short_title:N")
     return alt.layer(*layers, points, labels).properties(
-        title="Reviews of NHS leadership over time: how much of each was implemented", width="container", height=380
+        usermeta={"embedOptions": EMBED_OPTIONS}, title="Reviews of NHS leadership over time: how much of each was implemented", width="container", height=380
     ).resolve_scale(color="independent")
 
 
@@ -404,7 +407,7 @@ def theme_recurrence_chart(frame: pd.DataFrame) -> alt.LayerChart:
     cells = base.mark_rect(stroke="#ffffff").encode(color=alt.Color("recommendations:Q", scale=alt.Scale(scheme="greens"), legend=None))
     text = base.mark_text(fontSize=10).encode(
         text="cell:N", color=alt.condition("datum.recommendations > 4", alt.value("#ffffff"), alt.value("#111111")))
-    return (cells + text).properties(title="Which ideas come back: implemented / recommended, by theme and review",
+    return (cells + text).properties(usermeta={"embedOptions": EMBED_OPTIONS}, title="Which ideas come back: implemented / recommended, by theme and review",
                                      width="container", height=alt.Step(24))
 
 
@@ -479,7 +482,7 @@ def time_to_action_chart(frame: pd.DataFrame) -> alt.LayerChart:
         x=alt.X("end:T", title="Year"), text=alt.Text("label:N"))
     return alt.layer(bars, start, label.transform_calculate(
         label="format(datum.years, '.1f') + ' years' + (datum.waiting ? ', still waiting' : '')")).properties(
-        title="From first asked to first evidence of implementation", width="container", height=alt.Step(26))
+        usermeta={"embedOptions": EMBED_OPTIONS}, title="From first asked to first evidence of implementation", width="container", height=alt.Step(26))
 
 
 # --- Messenger and the asks -------------------------------------------------------------
@@ -502,5 +505,5 @@ def asks_chart(frame: pd.DataFrame, statuses: list[str], labels: dict[str, str])
     )
     points = base.mark_point(size=420, filled=True, opacity=0.25, color="#1f4e79")
     text = base.mark_text(fontWeight="bold", fontSize=10, xOffset=0).encode(text="mark:N")
-    return (points + text).properties(title="Each ask, the recommendations answering it (R1 to R7) and their status",
+    return (points + text).properties(usermeta={"embedOptions": EMBED_OPTIONS}, title="Each ask, the recommendations answering it (R1 to R7) and their status",
                                       width="container", height=alt.Step(30))

@@ -177,7 +177,7 @@ def sitemap(out: Path, base: str) -> str:
 def not_found_page(base: str) -> str:
     home = escape(base)
     return f"""<!DOCTYPE html>
-<html lang="en"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width, initial-scale=1">
+<html lang="en"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width, initial-scale=1"><link rel="icon" href="data:,">
 <title>Page not found: {escape(SITE_TITLE)}</title>
 <style>body{{font-family:system-ui,sans-serif;max-width:40rem;margin:3rem auto;padding:0 1rem;line-height:1.5;color:#1f2937}}
 a{{color:#1d4ed8}} a:focus{{outline:3px solid #f59e0b;outline-offset:2px}}</style></head>

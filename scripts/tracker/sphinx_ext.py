@@ -12,6 +12,7 @@
 from __future__ import annotations
 
 import hashlib
+import json
 import os
 import re
 import shutil
@@ -129,6 +130,30 @@ def _prune_assets(context: dict) -> None:
         context[key][:] = kept  # in place: add_js_file appends to this same list
 
 
+SPEC_START = re.compile(r'\{"config":')
+
+
+def harden_chart_specs(body: str) -> str:
+    """Altair writes each chart's spec into a <script> as raw JSON, so a data value
+    containing '</script>' would end the script early and let the rest run as HTML.
+    Re-serialise every embedded spec with <, > and & as JSON unicode escapes: the
+    same data for the chart, nothing that an HTML parser can see."""
+    decoder = json.JSONDecoder()
+    out, pos = [], 0
+    for match in SPEC_START.finditer(body):
+        if match.start() < pos:
+            continue
+        try:
+            spec, end = decoder.raw_decode(body, match.start())
+        except json.JSONDecodeError:
+            continue
+        safe = json.dumps(spec).replace("<", "\\u003c").replace(">", "\\u003e").replace("&", "\\u0026")
+        out += [body[pos:match.start()], safe]
+        pos = end
+    out.append(body[pos:])
+    return "".join(out)
+
+
 def _head_links(app: Sphinx, pagename: str, context: dict) -> None:
     """The Atom feed on every page, and OpenGraph metadata that says what the page is."""
     from html import escape
@@ -156,9 +181,17 @@ def _head_links(app: Sphinx, pagename: str, context: dict) -> None:
 
 
 def on_html_page_context(app: Sphinx, pagename: str, templatename: str, context: dict, doctree) -> None:
+    from html import escape
+
+    # sphinx-book-theme puts the page title's plain text into its print header
+    # without escaping it; a title from data must stay text there too.
+    if isinstance(context.get("pagetitle"), str):
+        context["pagetitle"] = escape(context["pagetitle"])
     _prune_assets(context)
     _head_links(app, pagename, context)
     body = context.get("body") or ""
+    if CHART_MARKER in body:
+        body = context["body"] = harden_chart_specs(body)
     if 'id="tracker-explorer"' in body:
         app.add_js_file("tracker/explorer.js", priority=500, defer="defer")
     if CHART_MARKER not in body:
@@ -177,12 +210,29 @@ def on_html_page_context(app: Sphinx, pagename: str, templatename: str, context:
     app.add_js_file(None, body=script, priority=401)
 
 
+NAV_TOGGLE = '<summary><span class="toctree-toggle" role="presentation">'
+NAV_TOGGLE_NAMED = '<summary aria-label="Show or hide the pages in this section"><span class="toctree-toggle" role="presentation">'
+
+
+def name_navigation_toggles(out: Path) -> int:
+    """The theme's expand/collapse control in the navigation is an icon-only
+    <summary> with no accessible name (axe: summary-name, serious); give it one."""
+    patched = 0
+    for page in out.rglob("*.html"):
+        html = page.read_text(encoding="utf-8")
+        if NAV_TOGGLE in html:
+            page.write_text(html.replace(NAV_TOGGLE, NAV_TOGGLE_NAMED), encoding="utf-8")
+            patched += 1
+    return patched
+
+
 def on_build_finished(app: Sphinx, exception: Exception | None) -> None:
     if exception or app.builder.format != "html":
         return
     from .publish import publish
 
     out = Path(app.outdir)
+    name_navigation_toggles(out)
     static = out / "_static" / "tracker"
     static.mkdir(parents=True, exist_ok=True)
     shutil.copyfile(Path(__file__).parent / "static" / "explorer.js", static / "explorer.js")
