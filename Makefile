@@ -9,7 +9,7 @@ STAMP := $(VENV)/.installed-stamp
 BUILD_DIR := _build
 PORT ?= 8000
 
-.PHONY: help install book book-clean check test serve clean fmt-data collect inbox accept reject linkcheck
+.PHONY: help install book book-clean check test serve clean fmt-data collect inbox accept reject linkcheck diff-data
 
 help: ## List the targets
 	@grep -hE '^[a-zA-Z_-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-12s %s\n", $$1, $$2}'
@@ -55,6 +55,9 @@ reject: $(STAMP) ## Reject a candidate so it is not proposed again: make reject 
 
 linkcheck: $(STAMP) ## Report external links that no longer answer (needs the internet; never fails)
 	@$(BIN)/python -m tracker linkcheck --output $(BUILD_DIR)/linkcheck.md
+
+diff-data: $(STAMP) ## What changed in data/ since a git revision: make diff-data BASE=origin/main
+	@$(BIN)/python -m tracker diff-data --base "$(or $(BASE),origin/main)"
 
 test: $(STAMP) ## Run the whole test suite
 	$(BIN)/python -m pytest

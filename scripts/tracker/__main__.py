@@ -102,6 +102,17 @@ def _linkcheck(args: argparse.Namespace) -> int:
     return 0  # a report, never a gate
 
 
+def _diff_data(args: argparse.Namespace) -> int:
+    from .diffdata import DiffError, data_diff
+
+    try:
+        print(data_diff(args.base, Path(args.data).resolve().parent))
+    except DiffError as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return 2
+    return 0
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m tracker", description="NHS leadership reviews tracker")
     parser.add_argument("--data", default=str(ROOT / "data"), help="the data folder (default: %(default)s)")
@@ -139,6 +150,9 @@ def main(argv: list[str] | None = None) -> int:
     lc.add_argument("--output", help="also write the report (Markdown) to this file")
     lc.add_argument("--timeout", type=float, default=15.0)
     lc.set_defaults(func=_linkcheck)
+    dd = sub.add_parser("diff-data", help="what changed in the curated data since a git revision")
+    dd.add_argument("--base", default="origin/main", help="the git revision to compare with (default: %(default)s)")
+    dd.set_defaults(func=_diff_data)
     args = parser.parse_args(argv)
     return args.func(args)
 
