@@ -9,7 +9,7 @@ STAMP := $(VENV)/.installed-stamp
 BUILD_DIR := _build
 PORT ?= 8000
 
-.PHONY: help install book book-clean check test serve clean fmt-data collect inbox accept reject linkcheck diff-data
+.PHONY: help install book book-clean check test serve clean fmt-data collect inbox accept reject linkcheck diff-data bench
 
 help: ## List the targets
 	@grep -hE '^[a-zA-Z_-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-12s %s\n", $$1, $$2}'
@@ -58,6 +58,9 @@ linkcheck: $(STAMP) ## Report external links that no longer answer (needs the in
 
 diff-data: $(STAMP) ## What changed in data/ since a git revision: make diff-data BASE=origin/main
 	@$(BIN)/python -m tracker diff-data --base "$(or $(BASE),origin/main)"
+
+bench: $(STAMP) ## Measure builds, memory, page weights and collectors (slow; prints a table; RUNS=3 SIZES=1000,10000)
+	$(BIN)/python -m tracker.bench --runs $(or $(RUNS),3) --sizes $(or $(SIZES),1000,10000) $(if $(SYNTHETIC_RUNS),--synthetic-runs $(SYNTHETIC_RUNS))
 
 test: $(STAMP) ## Run the whole test suite
 	$(BIN)/python -m pytest

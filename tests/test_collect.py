@@ -5,128 +5,36 @@ timeouts, 429, truncated bodies, redirects, size limits)."""
 from __future__ import annotations
 
 import hashlib
-import http.server
 import json
 import os
 import shutil
 import subprocess
 import sys
-import threading
-import time
 from pathlib import Path
-from urllib.parse import parse_qs, urlparse
 
 import pytest
 
 from tracker.collect import sources
 from tracker.collect.http import Client
 from tracker.collect.inbox import Inbox, InboxError
+from tracker.collect.replay import FIXTURE_ROUTES as ROUTES
+from tracker.collect.replay import FIXTURES, PUBLICATION_PATH, ReplayServer, recorded_bodies
 from tracker.collect.run import collect
 from tracker.model import load
 from tracker.paths import DATA_DIR
 from tracker.validate import validate
 
-FIXTURES = Path(__file__).parent / "fixtures" / "collect"
-REPORT_PATH = ("/api/content/government/publications/health-and-social-care-review-leadership-for-a-collaborative-"
-               "and-inclusive-future/leadership-for-a-collaborative-and-inclusive-future")
-PUBLICATION_PATH = "/api/content/government/publications/health-and-social-care-review-leadership-for-a-collaborative-and-inclusive-future"
-ROUTES = {
-    REPORT_PATH: "govuk-content-report.json",
-    PUBLICATION_PATH: "govuk-content-publication.json",
-    "/api/search.json": "govuk-search.json",
-    "/api/writtenquestions/questions": "parliament-questions.json",
-    "/api/writtenstatements/statements": "parliament-statements.json",
-}
-
-
 def fixture(name: str) -> dict:
     return json.loads((FIXTURES / name).read_text())
 
 
-class FakeAPI:
-    """GOV.UK and Parliament on one local port. By default each route serves
-    its fixture with an ETag and honours If-None-Match; ``script`` queues
-    misbehaviours (status codes, delays, truncation, redirects) per path."""
-
-    def __init__(self):
-        self.requests: list[tuple[str, dict, dict]] = []
-        self.script: dict[str, list[dict]] = {}
-        self.bodies = {path: (FIXTURES / name).read_bytes() for path, name in ROUTES.items()}
-        api = self
-
-        class Handler(http.server.BaseHTTPRequestHandler):
-            protocol_version = "HTTP/1.1"
-
-            def log_message(self, *args):
-                pass
-
-            def do_GET(self):
-                parsed = urlparse(self.path)
-                api.requests.append((parsed.path, parse_qs(parsed.query), dict(self.headers)))
-                queued = api.script.get(parsed.path)
-                action = queued.pop(0) if queued else {}
-                if action.get("delay"):
-                    time.sleep(action["delay"])
-                body = action.get("body", api.bodies.get(parsed.path))
-                if body is None:
-                    return self._send(404, b'{"error": "not found"}')
-                status = action.get("status", 200)
-                if "location" in action:
-                    self.send_response(status)
-                    self.send_header("Location", action["location"])
-                    self.send_header("Content-Length", "0")
-                    self.end_headers()
-                    return
-                if status == 429:
-                    return self._send(429, b"slow down", {"Retry-After": action.get("retry_after", "1")})
-                if status != 200:
-                    return self._send(status, b"upstream trouble")
-                etag = '"' + hashlib.sha256(body).hexdigest()[:16] + '"'
-                if self.headers.get("If-None-Match") == etag:
-                    self.send_response(304)
-                    self.send_header("ETag", etag)
-                    self.send_header("Content-Length", "0")
-                    self.end_headers()
-                    return
-                headers = {"ETag": etag, "Last-Modified": "Wed, 08 Jun 2022 09:00:00 GMT", "Content-Type": "application/json"}
-                if action.get("declare_length"):
-                    headers["Content-Length"] = str(action["declare_length"])
-                if action.get("truncate"):
-                    self.send_response(200)
-                    headers["Content-Length"] = str(len(body))
-                    for k, v in headers.items():
-                        self.send_header(k, v)
-                    self.end_headers()
-                    self.wfile.write(body[: len(body) // 3])
-                    self.wfile.flush()
-                    self.close_connection = True
-                    return
-                self._send(200, body, headers)
-
-            def _send(self, status, body, headers=None):
-                self.send_response(status)
-                headers = dict(headers or {})
-                headers.setdefault("Content-Length", str(len(body)))
-                for k, v in headers.items():
-                    self.send_header(k, v)
-                self.end_headers()
-                self.wfile.write(body)
-
-        self.server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), Handler)
-        self.root = f"http://127.0.0.1:{self.server.server_address[1]}"
-        threading.Thread(target=self.server.serve_forever, daemon=True).start()
-
-    def hits(self, path: str) -> list[tuple[str, dict, dict]]:
-        return [r for r in self.requests if r[0] == path]
-
-
 @pytest.fixture
 def api(monkeypatch):
-    server = FakeAPI()
+    server = ReplayServer(recorded_bodies(FIXTURES, ROUTES))
     monkeypatch.setenv("GOVUK_API_ROOT", server.root)
     monkeypatch.setenv("PARLIAMENT_QUESTIONS_API_ROOT", server.root)
     yield server
-    server.server.shutdown()
+    server.close()
 
 
 @pytest.fixture

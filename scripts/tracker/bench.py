@@ -1,0 +1,251 @@
+"""`make bench`: build and collector timings, memory and page weights, each the
+median of several runs, printed as a table with the command behind each figure.
+It measures; it never passes or fails."""
+
+from __future__ import annotations
+
+import csv
+import os
+import shutil
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from dataclasses import dataclass
+from pathlib import Path
+
+from .pages import generated_paths
+from .paths import ROOT
+
+JUPYTER_BOOK = Path(sys.executable).parent / "jupyter-book"
+COPIED = ["_config.yml", "_toc.yml", "_static", "book", "data"]
+MEASURE = ("import resource, subprocess, sys, time; t = time.perf_counter(); "
+           "r = subprocess.run(sys.argv[1:], stdout=subprocess.DEVNULL, stderr=subprocess.PIPE); "
+           "print(time.perf_counter() - t, resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss, r.returncode); "
+           "sys.stderr.write(r.stderr.decode()[-2000:] if r.returncode else '')")
+
+
+@dataclass
+class Figure:
+    measure: str
+    values: list[float]
+    unit: str
+    command: str
+    note: str = ""
+
+    @property
+    def median(self) -> float:
+        return statistics.median(self.values)
+
+    def row(self) -> str:
+        shown = f"{self.median:,.1f} {self.unit}" if self.unit != "bytes" else f"{self.median:,.0f} bytes"
+        runs = f"{len(self.values)}"
+        return f"| {self.measure} | {shown} | {runs} | `{self.command}` | {self.note} |"
+
+
+def copy_project(dest: Path, data: Path | None = None) -> Path:
+    dest.mkdir(parents=True, exist_ok=True)
+    for name in COPIED:
+        src = ROOT / name
+        if name == "data" and data is not None:
+            shutil.copytree(data, dest / "data")
+        elif src.is_dir():
+            shutil.copytree(src, dest / name, ignore=shutil.ignore_patterns("raw", "inbox"))
+        else:
+            shutil.copy2(src, dest / name)
+    for generated in generated_paths(dest / "book"):
+        if generated.is_dir():
+            shutil.rmtree(generated)
+        elif generated.exists():
+            generated.unlink()
+    (dest / "node_modules").symlink_to(ROOT / "node_modules", target_is_directory=True)
+    return dest
+
+
+def timed_build(project: Path) -> tuple[float, float]:
+    """Seconds and peak memory (MB, the largest process of the build) of one build."""
+    command = [sys.executable, "-c", MEASURE, str(JUPYTER_BOOK), "build", str(project), "-W", "--keep-going"]
+    result = subprocess.run(command, capture_output=True, text=True, cwd=project)
+    seconds, maxrss_kb, code = result.stdout.split()
+    if code != "0":
+        raise RuntimeError(f"the build failed in {project}:\n{result.stderr}")
+    return float(seconds), int(maxrss_kb) / 1024
+
+
+def set_summary(project: Path, rec_id: str, value: str) -> None:
+    path = project / "data" / "recommendations.csv"
+    with open(path, newline="", encoding="utf-8") as fh:
+        rows = list(csv.DictReader(fh))
+    for row in rows:
+        if row["rec_id"] == rec_id:
+            row["summary"] = value
+    with open(path, "w", newline="", encoding="utf-8") as fh:
+        writer = csv.DictWriter(fh, fieldnames=list(rows[0]), lineterminator="\n")
+        writer.writeheader()
+        writer.writerows(rows)
+
+
+def build_figures(label: str, project: Path, runs: int, incremental: bool, log) -> list[Figure]:
+    clean, memory = [], []
+    for i in range(runs):
+        shutil.rmtree(project / "_build", ignore_errors=True)
+        seconds, mb = timed_build(project)
+        clean.append(seconds)
+        memory.append(mb)
+        log(f"{label}: clean build {i + 1}/{runs}: {seconds:.1f} s, {mb:.0f} MB")
+    cmd = "rm -rf _build && jupyter-book build . -W --keep-going"
+    figures = [Figure(f"{label}: clean build", clean, "s", cmd),
+               Figure(f"{label}: peak memory of a clean build", memory, "MB", cmd, "largest single process")]
+    if not incremental:
+        return figures
+    again = []
+    for i in range(runs):
+        seconds, _ = timed_build(project)
+        again.append(seconds)
+        log(f"{label}: rebuild with nothing changed {i + 1}/{runs}: {seconds:.1f} s")
+    figures.append(Figure(f"{label}: rebuild, nothing changed", again, "s", "jupyter-book build . -W --keep-going"))
+    rec_id, review_id = "messenger-2022-r3", "messenger-2022"
+    changed, memory = [], []
+    for i in range(runs):
+        marker = f"Benchmark edit {i} {time.time_ns()}"
+        set_summary(project, rec_id, marker)
+        seconds, mb = timed_build(project)
+        page = (project / "_build" / "html" / "book" / "reviews" / f"{review_id}.html").read_text(encoding="utf-8")
+        if marker not in page:
+            raise RuntimeError("the changed cell did not reach the page")
+        changed.append(seconds)
+        memory.append(mb)
+        log(f"{label}: rebuild after one cell changed {i + 1}/{runs}: {seconds:.1f} s (change visible)")
+    figures.append(Figure(f"{label}: rebuild after one data cell changed", changed, "s",
+                          "edit one summary in recommendations.csv; jupyter-book build . -W --keep-going",
+                          "the new value was checked on the page"))
+    return figures
+
+
+def page_weights(site: Path) -> list[Figure]:
+    pages = [p for p in site.rglob("*.html") if not p.relative_to(site).as_posix().startswith("r/")]
+    largest = max(pages, key=lambda p: p.stat().st_size)
+    over = [p.relative_to(site).as_posix() for p in pages if p.stat().st_size > 1_000_000]
+    figures = [Figure("largest HTML page", [largest.stat().st_size], "bytes", "stat _build/html/**/*.html",
+                      f"{largest.relative_to(site).as_posix()}; pages over 1 MB: {', '.join(over) or 'none'}")]
+    for name, path in (("home page", "book/intro.html"), ("chart page", "book/analysis/overview.html")):
+        total, how = downloaded_bytes(site, path)
+        figures.append(Figure(f"bytes a reader downloads: {name}", [total], "bytes", how))
+    return figures
+
+
+def downloaded_bytes(site: Path, path: str) -> tuple[int, str]:
+    """Every byte the browser fetches for one page (Chromium via Playwright)."""
+    import functools
+    import http.server
+    import threading
+
+    from playwright.sync_api import sync_playwright
+
+    class Quiet(http.server.SimpleHTTPRequestHandler):
+        def log_message(self, *args):
+            pass
+
+    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), functools.partial(Quiet, directory=str(site)))
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    sizes: list[int] = []
+    chromium = shutil.which("chromium") or "/usr/bin/chromium"
+    try:
+        with sync_playwright() as p:
+            browser = p.chromium.launch(executable_path=chromium, args=["--headless", "--no-sandbox", "--disable-gpu",
+                                                                         "--disable-background-networking"])
+            page = browser.new_page()
+            page.on("response", lambda r: sizes.append(len(r.body())) if r.ok else None)
+            page.goto(f"http://127.0.0.1:{server.server_address[1]}/{path}", wait_until="networkidle")
+            browser.close()
+    finally:
+        server.shutdown()
+    return sum(sizes), f"load {path} in Chromium and sum every response body"
+
+
+def collector_figures(runs: int, log) -> list[Figure]:
+    from .collect.http import Client
+    from .collect.replay import FIXTURE_ROUTES, FIXTURES, ReplayServer, recorded_bodies
+    from .collect.run import collect
+
+    server = ReplayServer(recorded_bodies(FIXTURES, FIXTURE_ROUTES))
+    os.environ["GOVUK_API_ROOT"] = os.environ["PARLIAMENT_QUESTIONS_API_ROOT"] = server.root
+    cold, warm, conditional = [], [], []
+    try:
+        for i in range(runs):
+            with tempfile.TemporaryDirectory() as tmp:
+                data = Path(tmp) / "data"
+                shutil.copytree(ROOT / "data", data, ignore=shutil.ignore_patterns("raw", "inbox"))
+                client = Client(allowed_hosts={"127.0.0.1"}, min_interval=0.0)
+                started = time.perf_counter()
+                collect(data, client=client)
+                cold.append(time.perf_counter() - started)
+                server.requests.clear()
+                started = time.perf_counter()
+                report = collect(data, client=client)
+                warm.append(time.perf_counter() - started)
+                conditional.append(sum("If-None-Match" in h for _, _, h in server.requests) / max(len(server.requests), 1))
+                log(f"collector {i + 1}/{runs}: cold {cold[-1]:.2f} s, nothing changed {warm[-1]:.2f} s "
+                    f"({report.counts()['unchanged']} unchanged)")
+    finally:
+        server.close()
+        for key in ("GOVUK_API_ROOT", "PARLIAMENT_QUESTIONS_API_ROOT"):
+            os.environ.pop(key, None)
+    note = "local replay server, 5 targets, polite 1 s spacing turned off"
+    return [Figure("collector: cold run", cold, "s", "python -m tracker collect (against a local replay server)", note),
+            Figure("collector: run with nothing changed", warm, "s", "the same, again", note + "; "
+                   f"{statistics.median(conditional):.0%} of requests conditional")]
+
+
+def run(runs: int = 3, sizes: tuple[int, ...] = (1000, 10000), synthetic_runs: int | None = None, log=print) -> str:
+    from .synth import generate
+
+    figures: list[Figure] = []
+    with tempfile.TemporaryDirectory() as tmp:
+        real = copy_project(Path(tmp) / "real")
+        figures += build_figures("real corpus", real, runs, incremental=True, log=log)
+        figures += page_weights(real / "_build" / "html")
+        by_size: dict[int, float] = {}
+        for size in sizes:
+            project = Path(tmp) / f"synthetic-{size}"
+            data = Path(tmp) / f"data-{size}"
+            counts = generate(data, reviews=max(size // 50, 1), per_review=50)
+            copy_project(project, data=data)
+            label = f"synthetic {counts['recommendations']:,} recommendations, {counts['reviews']} reviews"
+            found = build_figures(label, project, synthetic_runs or runs, incremental=False, log=log)
+            by_size[size] = found[0].median
+            figures += found
+            figures += [Figure(f"{label}: largest HTML page", [f.values[0]], "bytes", f.command, f.note)
+                        for f in page_weights(project / "_build" / "html")[:1]]
+        if len(by_size) >= 2:
+            small, large = min(by_size), max(by_size)
+            ratio = by_size[large] / by_size[small]
+            figures.append(Figure(f"scaling: clean build time at {large:,} / at {small:,}", [ratio], "x",
+                                  "ratio of the two medians above", f"linear would be {large / small:.0f}x"))
+    figures += collector_figures(runs, log)
+    machine = f"{os.cpu_count()} cores, Python {sys.version.split()[0]}, {sys.platform}"
+    lines = [f"# Benchmark ({time.strftime('%Y-%m-%d')}, {machine})", "",
+             "| Measure | Median | Runs | Command | Note |", "|---|---|---|---|---|"] + [f.row() for f in figures]
+    return "\n".join(lines) + "\n"
+
+
+def main(argv: list[str] | None = None) -> int:
+    import argparse
+
+    parser = argparse.ArgumentParser(prog="python -m tracker.bench", description=__doc__)
+    parser.add_argument("--runs", type=int, default=3, help="runs per figure; the median is reported (default 3)")
+    parser.add_argument("--synthetic-runs", type=int, help="runs for the synthetic corpus builds (default: --runs)")
+    parser.add_argument("--sizes", default="1000,10000", help="synthetic corpus sizes (default 1000,10000)")
+    parser.add_argument("--output", default=str(ROOT / "_build" / "bench.md"))
+    args = parser.parse_args(argv)
+    table = run(args.runs, tuple(int(s) for s in args.sizes.split(",") if s), args.synthetic_runs,
+                log=lambda m: print(m, file=sys.stderr, flush=True))
+    Path(args.output).parent.mkdir(parents=True, exist_ok=True)
+    Path(args.output).write_text(table, encoding="utf-8")
+    print(table)
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
