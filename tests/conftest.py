@@ -14,32 +14,12 @@ from pathlib import Path
 
 import pytest
 
-from tracker.pages import generated_paths
+from tracker.bench import copy_project  # noqa: F401  (re-exported for the tests)
 
 ROOT = Path(__file__).resolve().parents[1]
 JUPYTER_BOOK = Path(sys.executable).parent / "jupyter-book"
-COPIED = ["_config.yml", "_toc.yml", "_static", "book", "data"]
 CHROMIUM_CANDIDATES = ["/usr/bin/chromium", "/usr/bin/chromium-browser", "/usr/bin/google-chrome"]
 ARTIFACTS = ROOT / "test-artifacts"
-
-
-def copy_project(dest: Path) -> Path:
-    """A buildable copy of the project (sources and data, not the build or the venv)."""
-    dest.mkdir(parents=True, exist_ok=True)
-    for name in COPIED:
-        src = ROOT / name
-        if src.is_dir():
-            shutil.copytree(src, dest / name, ignore=shutil.ignore_patterns("raw", "inbox"))
-        else:
-            shutil.copy2(src, dest / name)
-    # Generated pages are written by the build itself; start without them.
-    for generated in generated_paths(dest / "book"):
-        if generated.is_dir():
-            shutil.rmtree(generated)
-        elif generated.exists():
-            generated.unlink()
-    (dest / "node_modules").symlink_to(ROOT / "node_modules", target_is_directory=True)
-    return dest
 
 
 def build(project: Path, *extra: str) -> subprocess.CompletedProcess:

@@ -45,6 +45,8 @@ class Figure:
 
 
 def copy_project(dest: Path, data: Path | None = None) -> Path:
+    """A buildable copy of the project (sources and data, not the build, the venv or
+    generated pages), optionally with another data folder in place of data/."""
     dest.mkdir(parents=True, exist_ok=True)
     for name in COPIED:
         src = ROOT / name
