@@ -71,4 +71,4 @@ serve: ## Preview the built site on 127.0.0.1
 	@$(PYTHON) -m http.server $(PORT) --bind 127.0.0.1 --directory $(BUILD_DIR)/html
 
 clean: ## Remove the build and the generated pages (keeps .venv)
-	rm -rf $(BUILD_DIR) book/reviews book/themes.md book/recurring.md book/statuses.md book/explorer.md book/about/data-dictionary.md test-artifacts .pytest_cache
+	rm -rf $(BUILD_DIR) book/reviews book/themes book/statuses book/recurring book/explorer.md book/about/data-dictionary.md test-artifacts .pytest_cache

@@ -199,8 +199,8 @@ def hostile_site(tmp_path_factory):
 def test_hostile_text_is_shown_as_text_and_never_runs(browser, hostile_site):
     root, url = hostile_site
     checked = 0
-    for path in ["book/reviews/messenger-2022.html", "book/explorer.html", "book/themes.html", "book/recurring.html",
-                 "book/statuses.html", "book/reviews/index.html", "book/analysis/asks.html", "book/analysis/overview.html",
+    for path in ["book/reviews/messenger-2022.html", "book/explorer.html", "book/themes/index.html", "book/themes/appraisal.html", "book/recurring/index.html", "book/recurring/2010s.html",
+                 "book/statuses/unknown.html", "book/reviews/index.html", "book/analysis/asks.html", "book/analysis/overview.html",
                  "book/analysis/timeline.html", "book/about/data-dictionary.html"]:
         context, page, record = open_page(browser, f"{url}/{path}")
         page.wait_for_timeout(300)
@@ -212,7 +212,7 @@ def test_hostile_text_is_shown_as_text_and_never_runs(browser, hostile_site):
         assert record["outside"] == []
         checked += 1
         context.close()
-    assert checked == 10
+    assert checked == 12
 
 
 def test_hostile_text_in_chart_tooltips_is_inert(browser, hostile_site):

@@ -48,7 +48,7 @@ def status_counts(corpus: Corpus) -> pd.DataFrame:
     })
     frame["share"] = frame["recommendations"] / total if total else 0.0
     frame["total"] = total
-    frame["url"] = [f"../statuses.html#status-{s}" for s in statuses]
+    frame["url"] = [f"../statuses/{s}.html" for s in statuses]
     return frame
 
 
@@ -242,7 +242,7 @@ def response_outcome(corpus: Corpus) -> pd.DataFrame:
                 rows.append({"response": response, "response_label": response.replace("-", " ").capitalize(),
                              "status": status, "label": corpus.status_labels()[status],
                              "recommendations": int(counts[status]), "total": len(group),
-                             "url": f"../statuses.html#status-{status}"})
+                             "url": f"../statuses/{status}.html"})
     return pd.DataFrame(rows)
 
 
@@ -375,7 +375,7 @@ def theme_recurrence(corpus: Corpus, base: str = "..") -> pd.DataFrame:
         done = sum(corpus.status(r) in DONE for r in recs)
         rows.append({"theme_id": theme, "theme": corpus.themes[theme]["label"], "review_id": review_id,
                      "review": review_label(review), "order": order[review_id], "recommendations": len(recs), "done": done,
-                     "cell": f"{done}/{len(recs)}", "url": f"{base}/themes.html#theme-{theme}"})
+                     "cell": f"{done}/{len(recs)}", "url": f"{base}/themes/{theme}.html"})
     frame = pd.DataFrame(rows)
     if frame.empty:
         return frame

@@ -212,42 +212,53 @@ def reviews_index(corpus: Corpus) -> str:
     return "\n".join(out)
 
 
-def themes_page(corpus: Corpus) -> str:
-    out = [_front_matter("The themes recommendations are tagged with, and the recommendations under each."),
-           GENERATED_NOTE, "# Themes", "",
-           "Each recommendation carries one or more themes. Under each theme, its recommendations in date order with their current status.", ""]
+def _rec_line(corpus: Corpus, rec_id: str) -> str:
+    rec = corpus.recommendations[rec_id]
+    review = corpus.reviews[rec["review_id"]]
+    status = "ask" if corpus.is_ask(rec_id) else badge(corpus.status(rec_id))
+    return f"- {{ref}}`{rec_id}` ({text(review['short_title'])}, {review['published'][:4]}; {status})"
+
+
+def _in_review_order(corpus: Corpus, rec_ids) -> list[str]:
+    order = {r["review_id"]: i for i, r in enumerate(corpus.reviews_in_order())}
+    return sorted(rec_ids, key=lambda r: (order[corpus.recommendations[r]["review_id"]], _num(corpus, r)))
+
+
+def _listing_pages(corpus: Corpus, prefix: str, title: str, intro: str, groups: list[tuple[str, str, str, list[str]]]) -> dict[str, str]:
+    """An index page and one page per group (key, heading, description, rec_ids):
+    one page per group keeps every page small however large the corpus grows."""
+    index = [_front_matter(intro), GENERATED_NOTE, f"# {title}", "", intro, "",
+             "| | Recommendations |", "|---|---|"]
+    pages = {}
+    for key, heading, description, recs in groups:
+        index.append(f"| [{text(heading)}]({key}.md) | {len(recs)} |")
+        body = [_front_matter(f"{heading}: {description}"), GENERATED_NOTE, f"({prefix}-{key})=",
+                f"# {text(heading)}", "", text(description), "", f"{len(recs)} recommendation{'s' if len(recs) != 1 else ''}, oldest review first.", ""]
+        body += [_rec_line(corpus, r) for r in recs] or ["No recommendation at present."]
+        pages[f"{key}.md"] = "\n".join(body) + "\n"
+    pages["index.md"] = "\n".join(index + [""])
+    return pages
+
+
+def theme_pages(corpus: Corpus) -> dict[str, str]:
     by_theme: dict[str, list[str]] = {t: [] for t in corpus.themes}
     for rec_id, themes in corpus.themes_of.items():
         for t in themes:
             by_theme[t].append(rec_id)
-    order = {r["review_id"]: i for i, r in enumerate(corpus.reviews_in_order())}
-    for theme_id, theme in sorted(corpus.themes.items(), key=lambda kv: kv[1]["label"].lower()):
-        out += [f"(theme-{theme_id})=", f"## {text(theme['label'])}", "", text(theme["description"]), ""]
-        recs = sorted(by_theme[theme_id], key=lambda r: (order[corpus.recommendations[r]["review_id"]], _num(corpus, r)))
-        for rec_id in recs:
-            status = "ask" if corpus.is_ask(rec_id) else badge(corpus.status(rec_id))
-            out.append(f"- {{ref}}`{rec_id}` ({status})")
-        if not recs:
-            out.append("- No recommendation carries this theme yet.")
-        out.append("")
-    return "\n".join(out)
+    groups = [(theme_id, theme["label"], theme["description"], _in_review_order(corpus, by_theme[theme_id]))
+              for theme_id, theme in sorted(corpus.themes.items(), key=lambda kv: kv[1]["label"].lower())]
+    return _listing_pages(corpus, "theme", "Themes",
+                          "The themes recommendations are tagged with; each theme's page lists its recommendations with their status.",
+                          groups)
 
 
-def statuses_page(corpus: Corpus) -> str:
+def status_pages(corpus: Corpus) -> dict[str, str]:
     descriptions = corpus.package.enum_descriptions("assessments", "status")
-    order = {r["review_id"]: i for i, r in enumerate(corpus.reviews_in_order())}
-    recs = sorted((r for r in corpus.recommendations.values() if not corpus.is_ask(r["rec_id"])),
-                  key=lambda r: (order[r["review_id"]], _num(corpus, r["rec_id"])))
-    out = [_front_matter("Every tracked recommendation grouped by its current implementation status."),
-           GENERATED_NOTE, "# Recommendations by status", "",
-           "Every tracked recommendation under its current status (its latest dated assessment), oldest review first.", ""]
-    for status in corpus.statuses():
-        members = [r for r in recs if corpus.status(r["rec_id"]) == status]
-        out += [f"(status-{status})=", f"## {label(status)} ({len(members)})", "", text(descriptions.get(status, "")), ""]
-        out += [f"- {{ref}}`{r['rec_id']}` ({text(corpus.reviews[r['review_id']]['short_title'])}, "
-                f"{corpus.reviews[r['review_id']]['published'][:4]})" for r in members] or ["- None at present."]
-        out.append("")
-    return "\n".join(out)
+    tracked = [r for r in corpus.recommendations if not corpus.is_ask(r)]
+    groups = [(status, label(status), descriptions.get(status, ""),
+               _in_review_order(corpus, [r for r in tracked if corpus.status(r) == status])) for status in corpus.statuses()]
+    return _listing_pages(corpus, "status", "Recommendations by status",
+                          "Every tracked recommendation under its current status, its latest dated assessment.", groups)
 
 
 def thread_label(corpus: Corpus, members: list[str]) -> str:
@@ -259,40 +270,51 @@ def thread_label(corpus: Corpus, members: list[str]) -> str:
     return corpus.themes[best[0]]["label"]
 
 
-def recurring_page(corpus: Corpus) -> str:
+def recurring_pages(corpus: Corpus) -> dict[str, str]:
+    """Threads of recommendations that repeat or build on each other: an index, and
+    one page per decade in which a thread was first asked for (so pages stay small)."""
     from .model import threads
 
     groups = threads(corpus)
-    out = [_front_matter("Ideas that reviews of NHS leadership have asked for more than once, and what happened each time."),
-           GENERATED_NOTE, "# Recurring ideas", "",
-           "Each thread below joins recommendations from different reviews that ask for substantially the same thing, "
-           "or build on or replace an earlier one. The links are made conservatively, each with a one-line reason. "
-           "Within a thread, recommendations are in date order, with their status today and the latest evidence.", "",
-           f"There are {len(groups)} threads, covering {sum(len(g) for g in groups)} recommendations.", ""]
+    intro = ("Each thread joins recommendations from different reviews that ask for substantially the same thing, "
+             "or build on or replace an earlier one. The links are made conservatively, each with a one-line reason. "
+             "Within a thread, recommendations are in date order, with their status today and the latest evidence.")
+    index = [_front_matter("Ideas that reviews of NHS leadership have asked for more than once, and what happened each time."),
+             GENERATED_NOTE, "# Recurring ideas", "", intro, "",
+             f"There are {len(groups)} threads, covering {sum(len(g) for g in groups)} recommendations. "
+             "They are grouped by the decade in which each idea was first asked for.", "",
+             "| Thread | First asked | Reviews asking |", "|---|---|---|"]
+    decades: dict[str, list[str]] = {}
     seen: Counter = Counter()
     for i, members in enumerate(groups, start=1):
         reviews = {corpus.recommendations[m]["review_id"] for m in members}
         years = sorted(corpus.reviews[r]["published"][:4] for r in reviews)
+        decade = f"{years[0][:3]}0s"
         name = thread_label(corpus, members)
         seen[name] += 1
         if seen[name] > 1:
             name += f" ({seen[name]})"
-        out += [f"(thread-{i})=", f"## {text(name)}: {years[0]} to {years[-1]}", "",
-                f"Asked for in {len(reviews)} reviews.", ""]
+        index.append(f"| {{ref}}`thread-{i}` | {years[0]} | {len(reviews)} |")
+        out = decades.setdefault(decade, [])
+        out += [f"(thread-{i})=", f"## {text(name)}: {years[0]} to {years[-1]}", "", f"Asked for in {len(reviews)} reviews.", ""]
         for m in members:
             rec = corpus.recommendations[m]
             review = corpus.reviews[rec["review_id"]]
             status = "ask" if corpus.is_ask(m) else badge(corpus.status(m))
             line = f"- **{review['published'][:4]}, {text(review['short_title'])}**: {{ref}}`{m}` {status}"
-            notes = [l for l in corpus.links_from.get(m, []) if l["to_rec"] in members and l["relation"] != "answers"]
-            for l in notes:
-                line += f" *{_relation_phrase(l['relation'], True)} {l['to_rec']}:* {text(l['note'])}"
+            for link_row in corpus.links_from.get(m, []):
+                if link_row["to_rec"] in members and link_row["relation"] != "answers":
+                    line += f" *{_relation_phrase(link_row['relation'], True)} {link_row['to_rec']}:* {text(link_row['note'])}"
             latest = corpus.current(m)
             if latest:
                 line += f" Latest evidence ({when(latest['as_of'])}): {text(latest['evidence'])}"
             out.append(line)
         out.append("")
-    return "\n".join(out)
+    pages = {"index.md": "\n".join(index + [""])}
+    for decade, body in decades.items():
+        pages[f"{decade}.md"] = "\n".join([_front_matter(f"Recurring ideas first asked for in the {decade}."), GENERATED_NOTE,
+                                            f"# Recurring ideas first asked for in the {decade}", "", intro, ""] + body)
+    return pages
 
 
 def _num(corpus: Corpus, rec_id: str):
@@ -335,7 +357,7 @@ def _inline_code_text(value: str) -> str:
     return "".join(f"`{p}`" if i % 2 else text(p) for i, p in enumerate(parts))
 
 
-GENERATED = ["reviews", "themes.md", "recurring.md", "statuses.md", "explorer.md", "about/data-dictionary.md"]
+GENERATED = ["reviews", "themes", "statuses", "recurring", "explorer.md", "about/data-dictionary.md"]
 
 
 def explorer_page(corpus: Corpus, site_base: str = ".") -> str:
@@ -417,11 +439,11 @@ def generate(corpus: Corpus, book_dir: Path, site_url: str = "https://example.or
     """Write every generated page under ``book_dir``; a page is rewritten only when
     its content changes, so Sphinx re-reads only what the data changed."""
     pages: dict[Path, str] = {book_dir / REVIEWS_DIR / "index.md": reviews_index(corpus),
-                              book_dir / "themes.md": themes_page(corpus),
-                              book_dir / "recurring.md": recurring_page(corpus),
-                              book_dir / "statuses.md": statuses_page(corpus),
                               book_dir / "explorer.md": explorer_page(corpus),
                               book_dir / "about" / "data-dictionary.md": vocabulary_page(corpus)}
+    for folder, content in (("themes", theme_pages(corpus)), ("statuses", status_pages(corpus)),
+                            ("recurring", recurring_pages(corpus))):
+        pages.update({book_dir / folder / name: text_ for name, text_ in content.items()})
     for review_id in corpus.reviews:
         review = corpus.reviews[review_id]
         pages[book_dir / REVIEWS_DIR / f"{review_id}.md"] = (
@@ -429,10 +451,14 @@ def generate(corpus: Corpus, book_dir: Path, site_url: str = "https://example.or
             + cite_line(f"{review['short_title']} ({review['published'][:4]})", f"{site_url}book/reviews/{review_id}.html") + "\n")
     written = []
     wanted = set(pages)
-    for stale in (book_dir / REVIEWS_DIR).glob("*.md") if (book_dir / REVIEWS_DIR).is_dir() else []:
-        if stale not in wanted:
-            stale.unlink()
-            written.append(stale)
+    for folder in (REVIEWS_DIR, "themes", "statuses", "recurring"):
+        for stale in (book_dir / folder).glob("*.md") if (book_dir / folder).is_dir() else []:
+            if stale not in wanted:
+                stale.unlink()
+                written.append(stale)
+    for old_file in ("themes.md", "statuses.md", "recurring.md"):  # single pages of earlier versions
+        if (book_dir / old_file).exists():
+            (book_dir / old_file).unlink()
     for path, content in pages.items():
         path.parent.mkdir(parents=True, exist_ok=True)
         if not path.exists() or path.read_text(encoding="utf-8") != content:

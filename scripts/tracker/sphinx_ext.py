@@ -69,33 +69,40 @@ def on_config_inited(app: Sphinx, config: Config) -> None:
     config.nb_execution_cache_path = str(cache_root / f"data-{data_hash(data_dir)}")
 
 
-REVIEWS_GLOB = "book/reviews/*"
+def _glob_orders(corpus) -> dict[str, list[str]]:
+    """The order in which each generated folder's pages appear in the navigation."""
+    return {
+        "book/reviews/*": [f"book/reviews/{r['review_id']}" for r in corpus.reviews_in_order()],
+        "book/statuses/*": [f"book/statuses/{s}" for s in corpus.statuses()],
+        "book/themes/*": [f"book/themes/{t}" for t, v in sorted(corpus.themes.items(), key=lambda kv: kv[1]["label"].lower())],
+    }
 
 
-def order_review_pages(app: Sphinx, config: Config) -> None:
-    """List the review pages in the navigation oldest first, not alphabetically:
-    the `book/reviews/*` glob of _toc.yml becomes one entry per review, in date order."""
+def order_generated_pages(app: Sphinx, config: Config) -> None:
+    """List generated pages in a meaningful order (reviews oldest first, statuses in
+    vocabulary order, themes by name) rather than alphabetically: each glob of
+    _toc.yml over a generated folder becomes one entry per page, in that order."""
     from sphinx_external_toc.api import Document, FileItem, GlobItem
 
     site_map = getattr(config, "external_site_map", None)
     corpus = getattr(app, "tracker_corpus", None)
     if site_map is None or corpus is None:
         return
-    ordered = [f"book/reviews/{r['review_id']}" for r in corpus.reviews_in_order()]
+    orders = _glob_orders(corpus)
     for docname in list(site_map):
         for tree in site_map[docname].subtrees:
-            if not any(isinstance(i, GlobItem) and str(i) == REVIEWS_GLOB for i in tree.items):
+            if not any(isinstance(i, GlobItem) and str(i) in orders for i in tree.items):
                 continue
             items = []
             for item in tree.items:
-                if isinstance(item, GlobItem) and str(item) == REVIEWS_GLOB:
-                    items.extend(FileItem(d) for d in ordered)
+                if isinstance(item, GlobItem) and str(item) in orders:
+                    items.extend(FileItem(d) for d in orders[str(item)])
+                    for d in orders[str(item)]:
+                        if d not in site_map:
+                            site_map[d] = Document(d)
                 else:
                     items.append(item)
             tree.items[:] = items
-            for d in ordered:
-                if d not in site_map:
-                    site_map[d] = Document(d)
 
 
 def _vega_sources(app: Sphinx) -> dict[str, Path]:
@@ -253,7 +260,7 @@ def on_build_finished(app: Sphinx, exception: Exception | None) -> None:
 def setup(app: Sphinx) -> dict:
     app.connect("config-inited", on_config_inited, priority=100)
     # After sphinx-external-toc has parsed _toc.yml (priority 900).
-    app.connect("config-inited", order_review_pages, priority=950)
+    app.connect("config-inited", order_generated_pages, priority=950)
     # After the theme has added its assets (it uses the default priority, 500).
     app.connect("html-page-context", on_html_page_context, priority=900)
     app.connect("build-finished", on_build_finished)
