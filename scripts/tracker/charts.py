@@ -206,25 +206,31 @@ def status_by_review_sentence(frame: pd.DataFrame) -> str:
             f"or partly implemented; {top} has the highest share, {int(done.get(best.index[0], 0))} of {int(totals[best.index[0]])}.")
 
 
+def count_grid(frame: pd.DataFrame, x: alt.X, y: alt.Y, tooltip: list, title: str, scheme: str,
+               text_field: str = "recommendations:Q", step: int = 26) -> alt.LayerChart:
+    """A grid whose cells show their number as text (so colour is not needed to
+    read it), shaded by ``recommendations`` only to reinforce it; cells link to
+    the ``url`` column."""
+    dark_above = float(frame["recommendations"].max()) / 2 if len(frame) else 0
+    base = alt.Chart(frame).encode(x=x, y=y, tooltip=tooltip, href="url:N")
+    cells = base.mark_rect(stroke="#ffffff").encode(
+        color=alt.Color("recommendations:Q", scale=alt.Scale(scheme=scheme), legend=None))
+    text = base.mark_text(fontWeight="bold", fontSize=10).encode(
+        text=text_field,
+        color=alt.condition(f"datum.recommendations > {dark_above}", alt.value("#ffffff"), alt.value("#111111")))
+    return (cells + text).properties(usermeta={"embedOptions": EMBED_OPTIONS}, title=title, width="container",
+                                     height=alt.Step(step))
+
+
 def status_by_review_chart(frame: pd.DataFrame, statuses: list[str], labels: dict[str, str]) -> alt.LayerChart:
-    """A grid of reviews against statuses: each cell shows the count as a number
-    (so colour is not needed to read it); shading only reinforces it."""
-    order_y = list(dict.fromkeys(frame.sort_values("published")["review"]))
-    order_x = [labels[s] for s in statuses]
-    base = alt.Chart(frame).encode(
-        x=alt.X("label:N", sort=order_x, title="Current status", axis=alt.Axis(labelAngle=-30)),
-        y=alt.Y("review:N", sort=order_y, title="Review (year)"),
+    """Reviews (in date order) against statuses, with the count in each cell."""
+    return count_grid(
+        frame,
+        x=alt.X("label:N", sort=[labels[s] for s in statuses], title="Current status", axis=alt.Axis(labelAngle=-30)),
+        y=alt.Y("review:N", sort=list(dict.fromkeys(frame.sort_values("published")["review"])), title="Review (year)"),
         tooltip=[alt.Tooltip("review:N", title="Review"), alt.Tooltip("label:N", title="Status"),
                  alt.Tooltip("recommendations:Q", title="Recommendations"), alt.Tooltip("total:Q", title="Tracked in this review")],
-        href="url:N",
-    )
-    cells = base.mark_rect(stroke="#ffffff").encode(
-        color=alt.Color("recommendations:Q", scale=alt.Scale(scheme="blues"), legend=None))
-    text = base.mark_text(fontWeight="bold").encode(
-        text="recommendations:Q",
-        color=alt.condition("datum.recommendations > 4", alt.value("#ffffff"), alt.value("#111111")))
-    return (cells + text).properties(usermeta={"embedOptions": EMBED_OPTIONS}, title="Recommendations by review and current status (count in each cell)",
-                                     width="container", height=alt.Step(26))
+        title="Recommendations by review and current status (count in each cell)", scheme="blues")
 
 
 # --- Overview: government response against outcome ------------------------------
@@ -265,21 +271,13 @@ def response_outcome_sentence(frame: pd.DataFrame) -> str:
 
 
 def response_outcome_chart(frame: pd.DataFrame, statuses: list[str], labels: dict[str, str]) -> alt.LayerChart:
-    order_x = [labels[s] for s in statuses]
-    order_y = list(dict.fromkeys(frame["response_label"]))
-    base = alt.Chart(frame).encode(
-        x=alt.X("label:N", sort=order_x, title="Current status", axis=alt.Axis(labelAngle=-30)),
-        y=alt.Y("response_label:N", sort=order_y, title="Government response"),
+    return count_grid(
+        frame,
+        x=alt.X("label:N", sort=[labels[s] for s in statuses], title="Current status", axis=alt.Axis(labelAngle=-30)),
+        y=alt.Y("response_label:N", sort=list(dict.fromkeys(frame["response_label"])), title="Government response"),
         tooltip=[alt.Tooltip("response_label:N", title="Response"), alt.Tooltip("label:N", title="Status"),
                  alt.Tooltip("recommendations:Q", title="Recommendations"), alt.Tooltip("total:Q", title="With this response")],
-        href="url:N",
-    )
-    cells = base.mark_rect(stroke="#ffffff").encode(color=alt.Color("recommendations:Q", scale=alt.Scale(scheme="purples"), legend=None))
-    text = base.mark_text(fontWeight="bold").encode(
-        text="recommendations:Q",
-        color=alt.condition("datum.recommendations > 8", alt.value("#ffffff"), alt.value("#111111")))
-    return (cells + text).properties(usermeta={"embedOptions": EMBED_OPTIONS}, title="Government response against what happened (count in each cell)",
-                                     width="container", height=alt.Step(30))
+        title="Government response against what happened (count in each cell)", scheme="purples", step=30)
 
 
 # --- Timeline ----------------------------------------------------------------------
@@ -394,21 +392,16 @@ def theme_recurrence_sentence(frame: pd.DataFrame) -> str:
 
 
 def theme_recurrence_chart(frame: pd.DataFrame) -> alt.LayerChart:
-    order_x = list(frame.sort_values("order")["review"].drop_duplicates())
-    order_y = list(frame["theme"].drop_duplicates())
-    base = alt.Chart(frame).encode(
-        x=alt.X("review:N", sort=order_x, title="Review (in date order)", axis=alt.Axis(labelAngle=-45)),
-        y=alt.Y("theme:N", sort=order_y, title="Theme (most often recurring first)"),
-        href="url:N",
+    return count_grid(
+        frame,
+        x=alt.X("review:N", sort=list(frame.sort_values("order")["review"].drop_duplicates()), title="Review (in date order)",
+                axis=alt.Axis(labelAngle=-45)),
+        y=alt.Y("theme:N", sort=list(frame["theme"].drop_duplicates()), title="Theme (most often recurring first)"),
         tooltip=[alt.Tooltip("theme:N", title="Theme"), alt.Tooltip("review:N", title="Review"),
                  alt.Tooltip("recommendations:Q", title="Recommendations"), alt.Tooltip("done:Q", title="Implemented (fully or partly)"),
                  alt.Tooltip("reviews_asking:Q", title="Reviews asking for this theme")],
-    )
-    cells = base.mark_rect(stroke="#ffffff").encode(color=alt.Color("recommendations:Q", scale=alt.Scale(scheme="greens"), legend=None))
-    text = base.mark_text(fontSize=10).encode(
-        text="cell:N", color=alt.condition("datum.recommendations > 4", alt.value("#ffffff"), alt.value("#111111")))
-    return (cells + text).properties(usermeta={"embedOptions": EMBED_OPTIONS}, title="Which ideas come back: implemented / recommended, by theme and review",
-                                     width="container", height=alt.Step(24))
+        title="Which ideas come back: implemented / recommended, by theme and review", scheme="greens",
+        text_field="cell:N", step=24)
 
 
 # --- From recommendation to action -------------------------------------------------------
