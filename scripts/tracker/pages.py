@@ -12,7 +12,7 @@ from collections import Counter
 from datetime import date
 from pathlib import Path
 
-from .model import Corpus
+from .model import Corpus, natural_key
 
 GENERATED_NOTE = "<!-- Generated from data/ by the tracker package: edit the CSV files, not this page. -->"
 REVIEWS_DIR = "reviews"
@@ -318,7 +318,6 @@ def recurring_pages(corpus: Corpus) -> dict[str, str]:
 
 
 def _num(corpus: Corpus, rec_id: str):
-    from .model import natural_key
     return natural_key(corpus.recommendations[rec_id]["number"])
 
 

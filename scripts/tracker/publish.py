@@ -55,7 +55,6 @@ def write_downloads(data_dir: Path, out: Path) -> list[str]:
 
 def recommendation_record(corpus: Corpus, rec_id: str, base: str) -> dict:
     rec = corpus.recommendations[rec_id]
-    source = corpus.sources.get(rec["response_source_id"]) if rec["response_source_id"] else None
 
     def cite(source_id: str) -> dict | None:
         s = corpus.sources.get(source_id)
@@ -71,7 +70,7 @@ def recommendation_record(corpus: Corpus, rec_id: str, base: str) -> dict:
         "addressed_to": rec["addressed_to"],
         "is_ask": corpus.is_ask(rec_id),
         "government_response": rec["government_response"],
-        "response_source": cite(rec["response_source_id"]) if source else None,
+        "response_source": cite(rec["response_source_id"]),
         "source_url": rec["source_url"],
         "source_locator": rec["source_locator"] or None,
         "themes": corpus.themes_of.get(rec_id, []),

@@ -198,8 +198,7 @@ def govuk_search_request(target: dict, since: str | None) -> Request:
 def govuk_search_candidates(doc: object, target: dict, corpus: Corpus, snapshot: str, today: str) -> list[Candidate]:
     if not isinstance(doc, dict) or not isinstance(doc.get("results"), list):
         raise ShapeError("unexpected structure: no 'results' list")
-    known = {s["url"].rstrip("/") for s in corpus.sources.values()}
-    review_id = target["review_id"]
+    known = known_urls(corpus)
     out = []
     for item in doc["results"]:
         if not isinstance(item, dict) or not item.get("link"):
@@ -209,12 +208,10 @@ def govuk_search_candidates(doc: object, target: dict, corpus: Corpus, snapshot:
         if url.rstrip("/") in known:
             continue
         orgs = "; ".join(o.get("title", "") for o in item.get("organisations") or [] if isinstance(o, dict)) or "GOV.UK"
-        text = f"{item.get('title', '')} {item.get('description', '')}"
-        out.append(Candidate(Candidate.make_id("evidence", review_id, url), "evidence", review_id,
-                             suggest_rec(corpus, review_id, text), item.get("title", ""), url,
-                             (item.get("public_timestamp") or "")[:10], orgs,
-                             f"GOV.UK {item.get('format', 'publication')} matching '{target['query']}'",
-                             "govuk-search", snapshot, "OGL-UK-3.0", today))
+        out.append(evidence(corpus, target["review_id"], url, item.get("title", ""),
+                            f"{item.get('title', '')} {item.get('description', '')}", (item.get("public_timestamp") or "")[:10],
+                            orgs, f"GOV.UK {item.get('format', 'publication')} matching '{target['query']}'",
+                            "govuk-search", snapshot, "OGL-UK-3.0", today))
     return out
 
 
@@ -242,44 +239,50 @@ def _parliament_results(doc: object) -> list[dict]:
     return [r.get("value") for r in doc["results"] if isinstance(r, dict) and isinstance(r.get("value"), dict)]
 
 
+def known_urls(corpus: Corpus) -> set[str]:
+    """Addresses already cited in sources.csv: never proposed again as evidence."""
+    return {s["url"].rstrip("/") for s in corpus.sources.values()}
+
+
+def evidence(corpus: Corpus, review_id: str, url: str, title: str, text: str, published: str, publisher: str,
+             detail: str, collector: str, snapshot: str, licence: str, today: str) -> Candidate:
+    """A proposed piece of evidence, with the recommendation it most likely bears on."""
+    return Candidate(Candidate.make_id("evidence", review_id, url), "evidence", review_id,
+                     suggest_rec(corpus, review_id, text), title, url, published, publisher, detail,
+                     collector, snapshot, licence, today)
+
+
 def parliament_questions_candidates(doc: object, target: dict, corpus: Corpus, snapshot: str, today: str) -> list[Candidate]:
-    review_id = target["review_id"]
-    known = {s["url"].rstrip("/") for s in corpus.sources.values()}
+    known = known_urls(corpus)
     out = []
     for q in _parliament_results(doc):
         tabled, uin = (q.get("dateTabled") or "")[:10], q.get("uin")
-        if not (tabled and uin):
-            continue
         url = f"{PARLIAMENT_SITE}/written-questions/detail/{tabled}/{uin}"
-        if url in known:
+        if not (tabled and uin) or url in known:
             continue
         answer = strip_html(q.get("answerText") or "")
-        title = f"Written question {uin}: {q.get('heading') or 'untitled'}"
-        out.append(Candidate(Candidate.make_id("evidence", review_id, url), "evidence", review_id,
-                             suggest_rec(corpus, review_id, f"{q.get('heading', '')} {answer}"), title, url,
-                             (q.get("dateAnswered") or "")[:10], f"UK Parliament ({q.get('answeringBodyName') or 'answering body unknown'})",
-                             f"answered {(q.get('dateAnswered') or '')[:10]}; {len(answer.split())} words of answer",
-                             "parliament-written-questions", snapshot, "OPL", today))
+        answered = (q.get("dateAnswered") or "")[:10]
+        out.append(evidence(corpus, target["review_id"], url, f"Written question {uin}: {q.get('heading') or 'untitled'}",
+                            f"{q.get('heading', '')} {answer}", answered,
+                            f"UK Parliament ({q.get('answeringBodyName') or 'answering body unknown'})",
+                            f"answered {answered}; {len(answer.split())} words of answer",
+                            "parliament-written-questions", snapshot, "OPL", today))
     return out
 
 
 def parliament_statements_candidates(doc: object, target: dict, corpus: Corpus, snapshot: str, today: str) -> list[Candidate]:
-    review_id = target["review_id"]
-    known = {s["url"].rstrip("/") for s in corpus.sources.values()}
+    known = known_urls(corpus)
     out = []
     for s in _parliament_results(doc):
         made, uin = (s.get("dateMade") or "")[:10], s.get("uin")
-        if not (made and uin):
-            continue
         url = f"{PARLIAMENT_SITE}/written-statements/detail/{made}/{uin}"
-        if url in known:
+        if not (made and uin) or url in known:
             continue
         text = strip_html(s.get("text") or "")
-        out.append(Candidate(Candidate.make_id("evidence", review_id, url), "evidence", review_id,
-                             suggest_rec(corpus, review_id, f"{s.get('title', '')} {text}"),
-                             f"Written statement {uin}: {s.get('title') or 'untitled'}", url, made,
-                             f"UK Parliament ({s.get('answeringBodyName') or 'department unknown'})",
-                             f"made {made}; {len(text.split())} words", "parliament-written-statements", snapshot, "OPL", today))
+        out.append(evidence(corpus, target["review_id"], url, f"Written statement {uin}: {s.get('title') or 'untitled'}",
+                            f"{s.get('title', '')} {text}", made,
+                            f"UK Parliament ({s.get('answeringBodyName') or 'department unknown'})",
+                            f"made {made}; {len(text.split())} words", "parliament-written-statements", snapshot, "OPL", today))
     return out
 
 
