@@ -106,3 +106,33 @@ def page(browser):
     page = context.new_page()
     yield page
     context.close()
+
+
+PAGED_ROWS = 15
+
+
+@pytest.fixture(scope="session")
+def paged_site(tmp_path_factory) -> Path:
+    """The committed data built with listing pages of at most PAGED_ROWS rows, as a
+    corpus many times larger would be: the explorer, themes, statuses and recurring
+    ideas then continue over several pages."""
+    import yaml
+
+    project = copy_project(tmp_path_factory.mktemp("paged"))
+    config_path = project / "_config.yml"
+    config = yaml.safe_load(config_path.read_text(encoding="utf-8"))
+    config.setdefault("sphinx", {}).setdefault("config", {})["tracker_page_rows"] = PAGED_ROWS
+    config_path.write_text(yaml.safe_dump(config, sort_keys=False), encoding="utf-8")
+    result = build(project)
+    assert result.returncode == 0, f"the paged book did not build cleanly:\n{result.stdout[-4000:]}\n{result.stderr[-4000:]}"
+    return project
+
+
+@pytest.fixture(scope="session")
+def paged_url(paged_site) -> str:
+    handler = functools.partial(_QuietHandler, directory=str(paged_site / "_build" / "html"))
+    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), handler)
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    yield f"http://127.0.0.1:{server.server_address[1]}"
+    server.shutdown()

@@ -81,8 +81,9 @@ def test_every_recommendation_has_its_anchor(built_site):
             assert rec["rec_id"] in ids, f"{rec['rec_id']} has no anchor on its review page"
 
 
-def test_every_internal_link_resolves(built_site):
-    root = html_dir(built_site)
+@pytest.mark.parametrize("site", ["built_site", "paged_site"])
+def test_every_internal_link_resolves(site, request):
+    root = html_dir(request.getfixturevalue(site))
     pages = list(root.rglob("*.html"))
     assert len(pages) > 5
     indexes = {p: parse(p) for p in pages}

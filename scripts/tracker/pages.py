@@ -61,9 +61,32 @@ def badge(status: str) -> str:
     return f'<span class="tracker-status tracker-status-{status}">{label(status)}</span>'
 
 
-def _front_matter(description: str) -> str:
+def _front_matter(description: str, orphan: bool = False) -> str:
     safe = " ".join(description.split()).replace("\\", "\\\\").replace('"', '\\"')
-    return f'---\nmyst:\n  html_meta:\n    description: "{safe}"\n---\n'
+    return f'---\n{"orphan: true" + chr(10) if orphan else ""}myst:\n  html_meta:\n    description: "{safe}"\n---\n'
+
+
+# Page sizes: however large the corpus grows, no generated page lists more than
+# this many recommendations (the rest go on numbered continuation pages).
+PAGE_ROWS = 500
+
+
+def _parts(items: list, size: int) -> list[list]:
+    """``items`` in consecutive runs of at most ``size`` (one empty run if there are none)."""
+    return [items[i:i + size] for i in range(0, len(items), size)] or [[]]
+
+
+def _part_name(key: str, n: int) -> str:
+    # IDs are slugs without a double hyphen, so a continuation page never takes a key's name.
+    return key if n == 1 else f"{key}--{n}"
+
+
+def _pager(key: str, n: int, total: int, noun: str = "Page") -> str:
+    """Links between the parts of a long listing, as plain Markdown links."""
+    if total == 1:
+        return ""
+    links = [f"**{i}**" if i == n else f"[{i}]({_part_name(key, i)}.md)" for i in range(1, total + 1)]
+    return f"{noun} {n} of {total}: " + " · ".join(links)
 
 
 def _source_link(corpus: Corpus, source_id: str) -> str:
@@ -224,23 +247,34 @@ def _in_review_order(corpus: Corpus, rec_ids) -> list[str]:
     return sorted(rec_ids, key=lambda r: (order[corpus.recommendations[r]["review_id"]], _num(corpus, r)))
 
 
-def _listing_pages(corpus: Corpus, prefix: str, title: str, intro: str, groups: list[tuple[str, str, str, list[str]]]) -> dict[str, str]:
-    """An index page and one page per group (key, heading, description, rec_ids):
-    one page per group keeps every page small however large the corpus grows."""
+def _listing_pages(corpus: Corpus, prefix: str, title: str, intro: str, groups: list[tuple[str, str, str, list[str]]],
+                   page_rows: int | None = None) -> dict[str, str]:
+    """An index page and, per group (key, heading, description, rec_ids), one page
+    of at most PAGE_ROWS recommendations, with continuation pages beyond that, so
+    every page stays small however large the corpus grows."""
     index = [_front_matter(intro), GENERATED_NOTE, f"# {title}", "", intro, "",
              "| | Recommendations |", "|---|---|"]
     pages = {}
     for key, heading, description, recs in groups:
-        index.append(f"| [{text(heading)}]({key}.md) | {len(recs)} |")
-        body = [_front_matter(f"{heading}: {description}"), GENERATED_NOTE, f"({prefix}-{key})=",
-                f"# {text(heading)}", "", text(description), "", f"{len(recs)} recommendation{'s' if len(recs) != 1 else ''}, oldest review first.", ""]
-        body += [_rec_line(corpus, r) for r in recs] or ["No recommendation at present."]
-        pages[f"{key}.md"] = "\n".join(body) + "\n"
+        parts = _parts(recs, page_rows or PAGE_ROWS)
+        index.append(f"| [{text(heading)}]({key}.md) | {len(recs)}{f' ({len(parts)} pages)' if len(parts) > 1 else ''} |")
+        for n, part in enumerate(parts, start=1):
+            suffix = f" (page {n} of {len(parts)})" if len(parts) > 1 else ""
+            body = [_front_matter(f"{heading}{suffix}: {description}"), GENERATED_NOTE]
+            if n == 1:
+                body.append(f"({prefix}-{key})=")
+            body += [f"# {text(heading)}{suffix}", "", text(description), "",
+                     f"{len(recs)} recommendation{'s' if len(recs) != 1 else ''}, oldest review first.", ""]
+            pager = _pager(key, n, len(parts))
+            body += [pager, ""] if pager else []
+            body += [_rec_line(corpus, r) for r in part] or ["No recommendation at present."]
+            body += ["", pager] if pager else []
+            pages[f"{_part_name(key, n)}.md"] = "\n".join(body) + "\n"
     pages["index.md"] = "\n".join(index + [""])
     return pages
 
 
-def theme_pages(corpus: Corpus) -> dict[str, str]:
+def theme_pages(corpus: Corpus, page_rows: int | None = None) -> dict[str, str]:
     by_theme: dict[str, list[str]] = {t: [] for t in corpus.themes}
     for rec_id, themes in corpus.themes_of.items():
         for t in themes:
@@ -249,16 +283,16 @@ def theme_pages(corpus: Corpus) -> dict[str, str]:
               for theme_id, theme in sorted(corpus.themes.items(), key=lambda kv: kv[1]["label"].lower())]
     return _listing_pages(corpus, "theme", "Themes",
                           "The themes recommendations are tagged with; each theme's page lists its recommendations with their status.",
-                          groups)
+                          groups, page_rows)
 
 
-def status_pages(corpus: Corpus) -> dict[str, str]:
+def status_pages(corpus: Corpus, page_rows: int | None = None) -> dict[str, str]:
     descriptions = corpus.package.enum_descriptions("assessments", "status")
     tracked = [r for r in corpus.recommendations if not corpus.is_ask(r)]
     groups = [(status, label(status), descriptions.get(status, ""),
                _in_review_order(corpus, [r for r in tracked if corpus.status(r) == status])) for status in corpus.statuses()]
     return _listing_pages(corpus, "status", "Recommendations by status",
-                          "Every tracked recommendation under its current status, its latest dated assessment.", groups)
+                          "Every tracked recommendation under its current status, its latest dated assessment.", groups, page_rows)
 
 
 def thread_label(corpus: Corpus, members: list[str]) -> str:
@@ -270,12 +304,15 @@ def thread_label(corpus: Corpus, members: list[str]) -> str:
     return corpus.themes[best[0]]["label"]
 
 
-def recurring_pages(corpus: Corpus) -> dict[str, str]:
+def recurring_pages(corpus: Corpus, page_rows: int | None = None) -> dict[str, str]:
     """Threads of recommendations that repeat or build on each other: an index, and
-    one page per decade in which a thread was first asked for (so pages stay small)."""
+    pages by the decade in which each thread was first asked for. A decade with more
+    than ``page_rows`` recommendations in its threads continues on further pages (a
+    long thread continues under a "continued" heading), so pages stay small."""
     from .model import threads
 
     groups = threads(corpus)
+    limit = page_rows or PAGE_ROWS
     intro = ("Each thread joins recommendations from different reviews that ask for substantially the same thing, "
              "or build on or replace an earlier one. The links are made conservatively, each with a one-line reason. "
              "Within a thread, recommendations are in date order, with their status today and the latest evidence.")
@@ -283,8 +320,9 @@ def recurring_pages(corpus: Corpus) -> dict[str, str]:
              GENERATED_NOTE, "# Recurring ideas", "", intro, "",
              f"There are {len(groups)} threads, covering {sum(len(g) for g in groups)} recommendations. "
              "They are grouped by the decade in which each idea was first asked for.", "",
-             "| Thread | First asked | Reviews asking |", "|---|---|---|"]
-    decades: dict[str, list[str]] = {}
+             "| Thread | First asked | Reviews asking | Recommendations |", "|---|---|---|---|"]
+    decades: dict[str, list[list[str]]] = {}  # decade -> pages -> lines
+    used: dict[str, int] = {}                  # lines on the decade's current page
     seen: Counter = Counter()
     for i, members in enumerate(groups, start=1):
         reviews = {corpus.recommendations[m]["review_id"] for m in members}
@@ -294,10 +332,18 @@ def recurring_pages(corpus: Corpus) -> dict[str, str]:
         seen[name] += 1
         if seen[name] > 1:
             name += f" ({seen[name]})"
-        index.append(f"| {{ref}}`thread-{i}` | {years[0]} | {len(reviews)} |")
-        out = decades.setdefault(decade, [])
-        out += [f"(thread-{i})=", f"## {text(name)}: {years[0]} to {years[-1]}", "", f"Asked for in {len(reviews)} reviews.", ""]
+        index.append(f"| {{ref}}`thread-{i}` | {years[0]} | {len(reviews)} | {len(members)} |")
+        pages_of = decades.setdefault(decade, [[]])
+        heading = f"## {text(name)}: {years[0]} to {years[-1]}"
+        if used.get(decade, 0) and used[decade] + min(len(members), limit) > limit:
+            pages_of.append([])
+            used[decade] = 0
+        pages_of[-1] += [f"(thread-{i})=", heading, "", f"Asked for in {len(reviews)} reviews.", ""]
         for m in members:
+            if used.get(decade, 0) >= limit:
+                pages_of[-1].append("")
+                pages_of.append([f"{heading} (continued)", ""])
+                used[decade] = 0
             rec = corpus.recommendations[m]
             review = corpus.reviews[rec["review_id"]]
             status = "ask" if corpus.is_ask(m) else badge(corpus.status(m))
@@ -308,12 +354,19 @@ def recurring_pages(corpus: Corpus) -> dict[str, str]:
             latest = corpus.current(m)
             if latest:
                 line += f" Latest evidence ({when(latest['as_of'])}): {text(latest['evidence'])}"
-            out.append(line)
-        out.append("")
+            pages_of[-1].append(line)
+            used[decade] = used.get(decade, 0) + 1
+        pages_of[-1].append("")
     pages = {"index.md": "\n".join(index + [""])}
-    for decade, body in decades.items():
-        pages[f"{decade}.md"] = "\n".join([_front_matter(f"Recurring ideas first asked for in the {decade}."), GENERATED_NOTE,
-                                            f"# Recurring ideas first asked for in the {decade}", "", intro, ""] + body)
+    for decade in sorted(decades):
+        parts = decades[decade]
+        for n, body in enumerate(parts, start=1):
+            suffix = f" (page {n} of {len(parts)})" if len(parts) > 1 else ""
+            pager = _pager(decade, n, len(parts))
+            pages[f"{_part_name(decade, n)}.md"] = "\n".join(
+                [_front_matter(f"Recurring ideas first asked for in the {decade}{suffix}."), GENERATED_NOTE,
+                 f"# Recurring ideas first asked for in the {decade}{suffix}", "", intro, ""]
+                + ([pager, ""] if pager else []) + body + ([pager, ""] if pager else []))
     return pages
 
 
@@ -356,18 +409,63 @@ def _inline_code_text(value: str) -> str:
     return "".join(f"`{p}`" if i % 2 else text(p) for i, p in enumerate(parts))
 
 
-GENERATED = ["reviews", "themes", "statuses", "recurring", "explorer.md", "about/data-dictionary.md"]
+GENERATED = ["reviews", "themes", "statuses", "recurring", "explorer.md", "explorer", "about/data-dictionary.md"]
+EXPLORER_COLUMNS = ["rec_id", "review_id", "title", "review", "year", "themes", "theme_labels", "response", "response_label",
+                    "status", "status_label", "search"]
 
 
-def explorer_page(corpus: Corpus, site_base: str = ".") -> str:
-    """One table of every recommendation, with filters that work in the browser and
-    a complete, readable table without JavaScript. Every value is HTML-escaped."""
-    from html import escape as e
-
+def explorer_records(corpus: Corpus) -> list[dict[str, str]]:
+    """One record per recommendation, oldest review first: what an explorer row shows
+    and filters on. The pages render them as HTML; the site publishes them as JSON
+    (api/explorer.json) so that filters can reach the rows of every page."""
     order = {r["review_id"]: i for i, r in enumerate(corpus.reviews_in_order())}
     recs = sorted(corpus.recommendations.values(), key=lambda r: (order[r["review_id"]], _num(corpus, r["rec_id"])))
+    out = []
+    for r in recs:
+        review = corpus.reviews[r["review_id"]]
+        status = "ask" if corpus.is_ask(r["rec_id"]) else corpus.status(r["rec_id"])
+        themes = corpus.themes_of.get(r["rec_id"], [])
+        theme_labels = ", ".join(corpus.themes[t]["label"] for t in themes)
+        out.append(dict(
+            rec_id=r["rec_id"], review_id=r["review_id"], title=r["title"], review=review["short_title"],
+            year=review["published"][:4], themes=" ".join(themes), theme_labels=theme_labels,
+            response=r["government_response"], response_label=label(r["government_response"]),
+            status=status, status_label="Ask (not assessed)" if status == "ask" else label(status),
+            search=" ".join([r["rec_id"], r["title"], r["summary"], review["short_title"], review["title"], theme_labels]).lower()))
+    return out
+
+
+def _explorer_row(record: dict[str, str], base: str) -> str:
+    from html import escape as e
+
+    rec_id = record["rec_id"]
+    link = f"{base}reviews/{record['review_id']}.html#{rec_id}"
+    permalink = f"{base}../r/{rec_id}.html"
+    status = record["status"]
+    status_cell = e(record["status_label"]) if status == "ask" else (
+        f'<span class="tracker-status tracker-status-{e(status)}">{e(record["status_label"])}</span>')
+    return (
+        f'<tr id="row-{e(rec_id)}" data-review="{e(record["review_id"])}" data-year="{e(record["year"])}" '
+        f'data-themes="{e(record["themes"])}" data-response="{e(record["response"])}" data-status="{e(status)}" '
+        f'data-search="{e(record["search"])}">'
+        f'<td data-sort="{e(rec_id)}"><a href="{e(link)}">{e(record["title"])}</a><br>'
+        f'<small><a href="{e(permalink)}" aria-label="Permalink for {e(rec_id)}">{e(rec_id)}</a></small></td>'
+        f'<td>{e(record["review"])}</td><td>{e(record["year"])}</td><td>{e(record["theme_labels"])}</td>'
+        f'<td>{e(record["response_label"])}</td><td data-sort="{e(status)}">{status_cell}</td></tr>')
+
+
+def explorer_pages(corpus: Corpus, page_rows: int | None = None) -> dict[str, str]:
+    """Every recommendation in one table, with filters that work in the browser and a
+    complete, readable table without JavaScript. Past ``page_rows`` rows the table
+    continues on numbered pages (explorer/2.md, ...); the filters then work on every
+    row at once, from api/explorer.json. Every value is HTML-escaped."""
+    from html import escape as e
+
+    size = page_rows or PAGE_ROWS
+    records = explorer_records(corpus)
+    parts = _parts(records, size)
     responses = corpus.package.enum("recommendations", "government_response")
-    years = sorted({corpus.reviews[r["review_id"]]["published"][:4] for r in recs})
+    years = sorted({r["year"] for r in records})
 
     def options(pairs):
         return "".join(f'<option value="{e(v)}">{e(t)}</option>' for v, t in pairs)
@@ -382,46 +480,44 @@ def explorer_page(corpus: Corpus, site_base: str = ".") -> str:
     head = "".join(
         f'<th scope="col"{" data-numeric" if numeric else ""}><span>{name}</span>'
         f'<button type="button" data-sort hidden>{name}</button></th>' for name, numeric in headers)
-    body = []
-    for r in recs:
-        review = corpus.reviews[r["review_id"]]
-        ask = corpus.is_ask(r["rec_id"])
-        status = "ask" if ask else corpus.status(r["rec_id"])
-        themes = corpus.themes_of.get(r["rec_id"], [])
-        theme_labels = ", ".join(corpus.themes[t]["label"] for t in themes)
-        search = " ".join([r["rec_id"], r["title"], r["summary"], review["short_title"], review["title"], theme_labels]).lower()
-        link = f"{site_base}/reviews/{r['review_id']}.html#{r['rec_id']}"
-        permalink = f"{site_base}/../r/{r['rec_id']}.html"
-        status_cell = "Ask (not assessed)" if ask else (f'<span class="tracker-status tracker-status-{e(status)}">{e(label(status))}</span>')
-        body.append(
-            f'<tr id="row-{e(r["rec_id"])}" data-review="{e(r["review_id"])}" data-year="{e(review["published"][:4])}" '
-            f'data-themes="{e(" ".join(themes))}" data-response="{e(r["government_response"])}" data-status="{e(status)}" '
-            f'data-search="{e(search)}">'
-            f'<td data-sort="{e(r["rec_id"])}"><a href="{e(link)}">{e(r["title"])}</a><br>'
-            f'<small><a href="{e(permalink)}" aria-label="Permalink for {e(r["rec_id"])}">{e(r["rec_id"])}</a></small></td>'
-            f'<td>{e(review["short_title"])}</td><td>{e(review["published"][:4])}</td><td>{e(theme_labels)}</td>'
-            f'<td>{e(label(r["government_response"]))}</td><td data-sort="{e(status)}">{status_cell}</td></tr>')
-    html = (
-        '<div id="tracker-explorer" class="tracker-explorer">'
-        '<form class="tracker-explorer-filters" hidden aria-label="Filter the recommendations" role="search">'
-        f'<label>Review <select name="review">{review_opts}</select></label>'
-        f'<label>From <select name="from">{year_opts}</select></label>'
-        f'<label>To <select name="to">{year_opts}</select></label>'
-        f'<label>Theme <select name="theme">{theme_opts}</select></label>'
-        f'<label>Government response <select name="response">{response_opts}</select></label>'
-        f'<label>Status <select name="status">{status_opts}</select></label>'
-        '<label>Words or ID <input type="search" name="words" placeholder="for example appraisal or messenger-2022-r4"></label>'
-        '<button type="reset">Clear filters</button></form>'
-        f'<p data-explorer-count role="status" aria-live="polite">{len(recs)} recommendations.</p>'
-        '<div class="tracker-table-wrap" tabindex="0" role="region" aria-label="All recommendations">'
-        '<table class="table tracker-explorer-table"><caption>Every recommendation tracked, oldest review first</caption>'
-        f'<thead><tr>{head}</tr></thead><tbody>' + "".join(body) + "</tbody></table></div></div>")
-    out = [_front_matter("Search, filter and sort every recommendation tracked, by review, year, theme, response and status."),
-           GENERATED_NOTE, "# Recommendations explorer", "",
-           "Every recommendation and ask in one table. Filter by review, year, theme, government response or status, or type words "
-           "or an ID; select a column heading to sort. Each row links to the recommendation on its review page and gives its permanent ID.",
-           "", html, ""]
-    return "\n".join(out)
+    pages = {}
+    for n, part in enumerate(parts, start=1):
+        base = "./" if n == 1 else "../"  # from book/explorer.html or book/explorer/N.html to book/
+        here = "explorer" if n == 1 else f"explorer/{n}"
+        if len(parts) > 1:
+            current = ' aria-current="page"'
+            links = [f'<a href="{base}{"explorer.html" if i == 1 else f"explorer/{i}.html"}"'
+                     f'{current if i == n else ""}>{i}</a>' for i in range(1, len(parts) + 1)]
+            first, last = (n - 1) * size + 1, (n - 1) * size + len(part)
+            pager = (f'<nav class="tracker-pager" aria-label="Pages of the explorer" data-explorer-pager><p>'
+                     f'Rows {first:,} to {last:,} of {len(records):,}, page {n} of {len(parts)}: ' + " ".join(links) + '</p></nav>')
+            count = f"Rows {first:,} to {last:,} of {len(records):,} recommendations."
+        else:
+            pager, count = "", f"{len(records)} recommendations."
+        html = (
+            f'<div id="tracker-explorer" class="tracker-explorer" data-pages="{len(parts)}" data-total="{len(records)}" '
+            f'data-rows="{base}../api/explorer.json" data-base="{base}">'
+            '<form class="tracker-explorer-filters" hidden aria-label="Filter the recommendations" role="search">'
+            f'<label>Review <select name="review">{review_opts}</select></label>'
+            f'<label>From <select name="from">{year_opts}</select></label>'
+            f'<label>To <select name="to">{year_opts}</select></label>'
+            f'<label>Theme <select name="theme">{theme_opts}</select></label>'
+            f'<label>Government response <select name="response">{response_opts}</select></label>'
+            f'<label>Status <select name="status">{status_opts}</select></label>'
+            '<label>Words or ID <input type="search" name="words" placeholder="for example appraisal or messenger-2022-r4"></label>'
+            '<button type="reset">Clear filters</button></form>'
+            f'<p data-explorer-count role="status" aria-live="polite">{count}</p>{pager}'
+            '<div class="tracker-table-wrap" tabindex="0" role="region" aria-label="All recommendations">'
+            '<table class="table tracker-explorer-table"><caption>Every recommendation tracked, oldest review first</caption>'
+            f'<thead><tr>{head}</tr></thead><tbody>' + "".join(_explorer_row(r, base) for r in part) + f"</tbody></table></div>{pager}</div>")
+        title = "Recommendations explorer" + (f" (page {n} of {len(parts)})" if len(parts) > 1 else "")
+        pages[f"{here}.md"] = "\n".join([
+            _front_matter("Search, filter and sort every recommendation tracked, by review, year, theme, response and status.", orphan=n > 1),
+            GENERATED_NOTE, f"# {title}", "",
+            "Every recommendation and ask in one table. Filter by review, year, theme, government response or status, or type words "
+            "or an ID; select a column heading to sort. Each row links to the recommendation on its review page and gives its permanent ID.",
+            "", html, ""])
+    return pages
 
 
 def generated_paths(book_dir: Path) -> list[Path]:
@@ -434,23 +530,40 @@ def cite_line(title: str, url_: str) -> str:
             "Data and text under the Creative Commons Attribution 4.0 licence.")
 
 
-def generate(corpus: Corpus, book_dir: Path, site_url: str = "https://example.org/nhs-leadership-reviews-tracker/") -> list[Path]:
-    """Write every generated page under ``book_dir``; a page is rewritten only when
-    its content changes, so Sphinx re-reads only what the data changed."""
+def build_pages(corpus: Corpus, book_dir: Path, site_url: str = "https://example.org/nhs-leadership-reviews-tracker/",
+                page_rows: int | None = None) -> dict[Path, str]:
+    """Every generated page, path to content, each folder's pages in reading order."""
     pages: dict[Path, str] = {book_dir / REVIEWS_DIR / "index.md": reviews_index(corpus),
-                              book_dir / "explorer.md": explorer_page(corpus),
                               book_dir / "about" / "data-dictionary.md": vocabulary_page(corpus)}
-    for folder, content in (("themes", theme_pages(corpus)), ("statuses", status_pages(corpus)),
-                            ("recurring", recurring_pages(corpus))):
-        pages.update({book_dir / folder / name: text_ for name, text_ in content.items()})
-    for review_id in corpus.reviews:
-        review = corpus.reviews[review_id]
+    pages.update({book_dir / name: text_ for name, text_ in explorer_pages(corpus, page_rows).items()})
+    for review in corpus.reviews_in_order():
+        review_id = review["review_id"]
         pages[book_dir / REVIEWS_DIR / f"{review_id}.md"] = (
             review_page(corpus, review_id) + "\n"
             + cite_line(f"{review['short_title']} ({review['published'][:4]})", f"{site_url}book/reviews/{review_id}.html") + "\n")
+    for folder, content in (("themes", theme_pages(corpus, page_rows)), ("statuses", status_pages(corpus, page_rows)),
+                            ("recurring", recurring_pages(corpus, page_rows))):
+        pages.update({book_dir / folder / name: text_ for name, text_ in content.items()})
+    return pages
+
+
+def nav_order(pages: dict[Path, str], book_dir: Path) -> dict[str, list[str]]:
+    """For each generated folder listed in _toc.yml by a glob, its pages (not the
+    index) in reading order, as Sphinx document names."""
+    order: dict[str, list[str]] = {}
+    for path in pages:
+        folder = path.parent.name
+        if path.parent.parent == book_dir and folder in (REVIEWS_DIR, "themes", "statuses", "recurring") and path.stem != "index":
+            order.setdefault(f"book/{folder}/*", []).append(f"book/{folder}/{path.stem}")
+    return order
+
+
+def write_pages(pages: dict[Path, str], book_dir: Path) -> list[Path]:
+    """Write ``pages``, removing generated pages that are no longer wanted; a page is
+    rewritten only when its content changes, so Sphinx re-reads only what changed."""
     written = []
     wanted = set(pages)
-    for folder in (REVIEWS_DIR, "themes", "statuses", "recurring"):
+    for folder in (REVIEWS_DIR, "themes", "statuses", "recurring", "explorer"):
         for stale in (book_dir / folder).glob("*.md") if (book_dir / folder).is_dir() else []:
             if stale not in wanted:
                 stale.unlink()
@@ -464,3 +577,9 @@ def generate(corpus: Corpus, book_dir: Path, site_url: str = "https://example.or
             path.write_text(content, encoding="utf-8")
             written.append(path)
     return written
+
+
+def generate(corpus: Corpus, book_dir: Path, site_url: str = "https://example.org/nhs-leadership-reviews-tracker/",
+             page_rows: int | None = None) -> list[Path]:
+    """Write every generated page under ``book_dir``; returns the paths written or removed."""
+    return write_pages(build_pages(corpus, book_dir, site_url, page_rows), book_dir)

@@ -112,10 +112,23 @@ def write_api(corpus: Corpus, out: Path, base: str, updated: str) -> int:
                      "url": urljoin(base, f"api/reviews/{r['review_id']}.json")} for r in corpus.reviews_in_order()],
         "recommendations": [{"rec_id": rec_id, "url": urljoin(base, f"api/recommendations/{rec_id}.json")}
                             for rec_id in sorted(corpus.recommendations)],
+        "explorer": urljoin(base, "api/explorer.json"),
         "downloads": urljoin(base, f"data/{ZIP_NAME}"),
         "feed": urljoin(base, FEED),
     })
-    return len(corpus.reviews) + len(corpus.recommendations) + 1
+    write_explorer_rows(corpus, api / "explorer.json")
+    return len(corpus.reviews) + len(corpus.recommendations) + 2
+
+
+def write_explorer_rows(corpus: Corpus, path: Path) -> None:
+    """Every explorer row as compact JSON (column names once, then one list per row),
+    which the explorer's filters load when its table runs over several pages."""
+    from .pages import EXPLORER_COLUMNS, explorer_records
+
+    rows = [[r[c] for c in EXPLORER_COLUMNS] for r in explorer_records(corpus)]
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_text(json.dumps({"columns": EXPLORER_COLUMNS, "rows": rows}, ensure_ascii=False, separators=(",", ":")),
+                    encoding="utf-8")
 
 
 def write_permalinks(corpus: Corpus, out: Path) -> None:

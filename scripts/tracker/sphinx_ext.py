@@ -22,6 +22,8 @@ from sphinx.application import Sphinx
 from sphinx.config import Config
 from sphinx.errors import ExtensionError
 
+from .pages import PAGE_ROWS
+
 VEGA_FILES = {  # npm package -> its browser build, in the order they must load
     "vega": "build/vega.min.js",
     "vega-lite": "build/vega-lite.min.js",
@@ -51,7 +53,7 @@ def _root(app: Sphinx) -> Path:
 
 def on_config_inited(app: Sphinx, config: Config) -> None:
     from .model import load
-    from .pages import generate
+    from .pages import build_pages, nav_order, write_pages
     from .validate import summarise, validate
 
     root = _root(app)
@@ -61,21 +63,14 @@ def on_config_inited(app: Sphinx, config: Config) -> None:
         listing = "\n".join(p.format() for p in problems)
         raise ExtensionError(f"the data in {data_dir} is invalid, so nothing was built ({summarise(problems)}):\n{listing}")
     corpus = load(data_dir)
-    generate(corpus, root / "book", site_url=site_url(config))
+    pages = build_pages(corpus, root / "book", site_url=site_url(config), page_rows=config.tracker_page_rows)
+    write_pages(pages, root / "book")
     app.tracker_corpus = corpus
+    app.tracker_nav = nav_order(pages, root / "book")
     # nb_* values are registered with rebuild="env": a new cache path makes
     # Sphinx re-read every page and re-execute the notebooks into a fresh cache.
     cache_root = Path(app.outdir).parent / ".jupyter_cache"
     config.nb_execution_cache_path = str(cache_root / f"data-{data_hash(data_dir)}")
-
-
-def _glob_orders(corpus) -> dict[str, list[str]]:
-    """The order in which each generated folder's pages appear in the navigation."""
-    return {
-        "book/reviews/*": [f"book/reviews/{r['review_id']}" for r in corpus.reviews_in_order()],
-        "book/statuses/*": [f"book/statuses/{s}" for s in corpus.statuses()],
-        "book/themes/*": [f"book/themes/{t}" for t, v in sorted(corpus.themes.items(), key=lambda kv: kv[1]["label"].lower())],
-    }
 
 
 def order_generated_pages(app: Sphinx, config: Config) -> None:
@@ -85,10 +80,12 @@ def order_generated_pages(app: Sphinx, config: Config) -> None:
     from sphinx_external_toc.api import Document, FileItem, GlobItem
 
     site_map = getattr(config, "external_site_map", None)
-    corpus = getattr(app, "tracker_corpus", None)
-    if site_map is None or corpus is None:
+    orders = getattr(app, "tracker_nav", None)
+    if site_map is None or orders is None:
         return
-    orders = _glob_orders(corpus)
+    # The explorer's continuation pages are orphans reached from its page links, not
+    # from the navigation; only_build_toc_files would otherwise leave them unbuilt.
+    config.exclude_patterns = [p for p in config.exclude_patterns if not p.startswith("book/explorer/")]
     for docname in list(site_map):
         for tree in site_map[docname].subtrees:
             if not any(isinstance(i, GlobItem) and str(i) in orders for i in tree.items):
@@ -258,6 +255,9 @@ def on_build_finished(app: Sphinx, exception: Exception | None) -> None:
 
 
 def setup(app: Sphinx) -> dict:
+    # How many recommendations a generated listing page holds before it continues
+    # on a further page (the explorer, themes, statuses).
+    app.add_config_value("tracker_page_rows", PAGE_ROWS, "env", [int])
     app.connect("config-inited", on_config_inited, priority=100)
     # After sphinx-external-toc has parsed _toc.yml (priority 900).
     app.connect("config-inited", order_generated_pages, priority=950)

@@ -1,5 +1,7 @@
 /* Recommendations explorer: filters and sorts the table that the page already
-   contains. Without JavaScript the full table is still there and readable. */
+   contains. Without JavaScript the full table is still there and readable.
+   When the table runs over several pages, the first filter or sort loads every
+   row (api/explorer.json) so that it covers all of them, not just this page. */
 (function () {
   "use strict";
   var root = document.getElementById("tracker-explorer");
@@ -9,6 +11,13 @@
   var rows = Array.prototype.slice.call(tbody.rows);
   var form = root.querySelector("form");
   var status = root.querySelector("[data-explorer-count]");
+  var pagers = Array.prototype.slice.call(root.querySelectorAll("[data-explorer-pager]"));
+  var paged = Number(root.getAttribute("data-pages") || "1") > 1;
+  var base = root.getAttribute("data-base") || "./";
+  var pageNote = status.textContent;
+  var complete = !paged;   // whether `rows` holds every recommendation
+  var partial = false;     // the other pages' rows could not be loaded
+  var loading = null;
   form.hidden = false;
 
   function value(name) {
@@ -16,7 +25,95 @@
     return field ? field.value.trim().toLowerCase() : "";
   }
 
+  function filtering() {
+    return ["review", "theme", "response", "status", "from", "to", "words"].some(function (name) { return value(name) !== ""; });
+  }
+
+  function link(href, text) {
+    var a = document.createElement("a");
+    a.setAttribute("href", href);
+    a.textContent = text;
+    return a;
+  }
+
+  function td(text, sortKey) {
+    var cell = document.createElement("td");
+    if (text !== null) { cell.textContent = text; }
+    if (sortKey) { cell.setAttribute("data-sort", sortKey); }
+    return cell;
+  }
+
+  // The same row as the page's own HTML (pages.py, _explorer_row), built with
+  // textContent and setAttribute so that no value is ever read as markup.
+  function rowFrom(r) {
+    var tr = document.createElement("tr");
+    tr.id = "row-" + r.rec_id;
+    tr.setAttribute("data-review", r.review_id);
+    tr.setAttribute("data-year", r.year);
+    tr.setAttribute("data-themes", r.themes);
+    tr.setAttribute("data-response", r.response);
+    tr.setAttribute("data-status", r.status);
+    tr.setAttribute("data-search", r.search);
+    var first = td(null, r.rec_id);
+    first.appendChild(link(base + "reviews/" + encodeURIComponent(r.review_id) + ".html#" + encodeURIComponent(r.rec_id), r.title));
+    first.appendChild(document.createElement("br"));
+    var small = document.createElement("small");
+    var permalink = link(base + "../r/" + encodeURIComponent(r.rec_id) + ".html", r.rec_id);
+    permalink.setAttribute("aria-label", "Permalink for " + r.rec_id);
+    small.appendChild(permalink);
+    first.appendChild(small);
+    tr.appendChild(first);
+    tr.appendChild(td(r.review));
+    tr.appendChild(td(r.year));
+    tr.appendChild(td(r.theme_labels));
+    tr.appendChild(td(r.response_label));
+    var last = td(null, r.status);
+    if (r.status === "ask") {
+      last.textContent = r.status_label;
+    } else {
+      var badge = document.createElement("span");
+      badge.className = "tracker-status tracker-status-" + r.status;
+      badge.textContent = r.status_label;
+      last.appendChild(badge);
+    }
+    tr.appendChild(last);
+    return tr;
+  }
+
+  function loadEveryRow() {
+    if (!loading) {
+      status.textContent = "Loading every recommendation\u2026";
+      loading = fetch(root.getAttribute("data-rows"), { credentials: "same-origin" })
+        .then(function (response) {
+          if (!response.ok) { throw new Error("HTTP " + response.status); }
+          return response.json();
+        })
+        .then(function (data) {
+          var fragment = document.createDocumentFragment();
+          rows = data.rows.map(function (values) {
+            var record = {};
+            data.columns.forEach(function (name, i) { record[name] = values[i]; });
+            var tr = rowFrom(record);
+            fragment.appendChild(tr);
+            return tr;
+          });
+          while (tbody.firstChild) { tbody.removeChild(tbody.firstChild); }
+          tbody.appendChild(fragment);
+          pagers.forEach(function (pager) { pager.hidden = true; });
+        }, function () {
+          partial = true;  // keep this page's rows, and say so
+        })
+        .then(function () { complete = true; });
+    }
+    return loading;
+  }
+
   function apply() {
+    if (!complete) {
+      if (!filtering()) { status.textContent = pageNote; return; }
+      loadEveryRow().then(apply);
+      return;
+    }
     var want = {
       review: value("review"), theme: value("theme"), response: value("response"),
       status: value("status"), from: value("from"), to: value("to"), q: value("words")
@@ -34,10 +131,15 @@
       row.hidden = !ok;
       if (ok) { shown += 1; }
     });
-    status.textContent = "Showing " + shown + " of " + rows.length + " recommendations.";
+    status.textContent = "Showing " + shown + " of " + rows.length + " recommendations" +
+      (partial ? " on this page (the other pages could not be loaded)." : ".");
   }
 
   function sortBy(button) {
+    if (!complete) {
+      loadEveryRow().then(function () { apply(); sortBy(button); });
+      return;
+    }
     var th = button.closest("th");
     var index = Array.prototype.indexOf.call(th.parentNode.children, th);
     var ascending = th.getAttribute("aria-sort") !== "ascending";
@@ -50,7 +152,9 @@
       var c = numeric ? Number(x) - Number(y) : x.localeCompare(y, "en", { numeric: true });
       return ascending ? c : -c;
     });
-    rows.forEach(function (row) { tbody.appendChild(row); });
+    var fragment = document.createDocumentFragment();
+    rows.forEach(function (row) { fragment.appendChild(row); });
+    tbody.appendChild(fragment);
     status.textContent = "Sorted by " + button.textContent.trim() + ", " + (ascending ? "ascending" : "descending") + ". " +
       status.textContent.replace(/^Sorted by .*?\. /, "");
   }
