@@ -56,11 +56,24 @@ def test_an_ask_without_an_answer_says_so(corpus):
         assert "no recommendation answers this ask" in section(page, rec_id)
 
 
+def test_a_date_known_only_to_the_month_or_year_is_not_shown_with_a_day(corpus):
+    checked = 0
+    for rec_id, history in corpus.assessments_of.items():
+        for a in history:
+            if a["as_of_precision"] in ("month", "year"):
+                body = section(pages.review_page(corpus, corpus.recommendations[rec_id]["review_id"]), rec_id)
+                shown = pages.when(a["as_of"], a["as_of_precision"])
+                assert f"**{shown}**" in body and not shown[0].isdigit() or a["as_of_precision"] == "year"
+                assert f"**1 {shown}**" not in body
+                checked += 1
+    assert checked > 0
+
+
 def test_status_history_is_newest_first_and_cites_each_source(corpus):
     for rec_id, history in corpus.assessments_of.items():
         page = pages.review_page(corpus, corpus.recommendations[rec_id]["review_id"])
         body = section(page, rec_id)
-        dates = [pages.when(a["as_of"]) for a in history]
+        dates = [pages.when(a["as_of"], a["as_of_precision"]) for a in history]
         positions = [body.index(f"**{d}**") for d in dates]
         assert positions == sorted(positions, reverse=True)
         for a in history:

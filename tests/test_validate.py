@@ -234,6 +234,18 @@ def response_without_source(d):
     return "recommendations.csv", row, "response_source_id", "needs a cited source"
 
 
+def assessment_month_precision_with_a_day(d):
+    row = find_row_where(d, "assessments", lambda r: r["as_of_precision"] == "day" and not r["as_of"].endswith("-01"))
+    set_cell(d, "assessments", row, "as_of_precision", "month")
+    return "assessments.csv", row, "as_of", "must be written with day 01"
+
+
+def response_note_without_source(d):
+    row = find_row_where(d, "recommendations", lambda r: r["government_response"] == "no-formal-response")
+    set_cell(d, "recommendations", row, "response_note", "Inferred from a press report.")
+    return "recommendations.csv", row, "response_note", "needs the response's source"
+
+
 def complete_with_wrong_count(d):
     row = find_row_where(d, "reviews", lambda r: r["coverage"] == "complete" and r["recommendations_in_source"] not in ("", "0"))
     set_cell(d, "reviews", row, "recommendations_in_source", str(int(cell(d, "reviews", row, "recommendations_in_source")) - 1))
@@ -327,7 +339,7 @@ def response_totals_not_adding_up(d):
     return "response_totals.csv", 2, "count", "add up to"
 
 
-CASES = [broken_package_description, response_totals_not_adding_up, 
+CASES = [broken_package_description, response_note_without_source, assessment_month_precision_with_a_day, response_totals_not_adding_up, 
     missing_table, empty_file, not_utf8, missing_column, renamed_column, ragged_row, blank_row_in_the_middle,
     bad_date, bad_integer, negative_count, unknown_status, unknown_response, capital_in_id, stray_whitespace_in_id,
     url_not_http, required_value_missing, duplicate_key, unknown_review, unknown_theme, unknown_source,

@@ -108,6 +108,8 @@ def _recommendation(corpus: Corpus, rec: dict[str, str]) -> list[str]:
     response = f"Government response: **{label(rec['government_response'])}**"
     if rec["response_source_id"]:
         response += " (" + _source_link(corpus, rec["response_source_id"]) + ")"
+    if rec.get("response_note"):
+        response += f" *How this was established:* {text(rec['response_note'])}"
     if rec["government_response"] != "not-applicable":
         facts.append(response)
     facts.append(f"Permalink: [`#{rec_id}`](#{rec_id})")
@@ -149,7 +151,7 @@ def _recommendation(corpus: Corpus, rec: dict[str, str]) -> list[str]:
     out.append("")
     for a in reversed(history):
         source = _source_link(corpus, a["source_id"]) if a["source_id"] else "no source cited"
-        out.append(f"- **{when(a['as_of'])}** {badge(a['status'])} {text(a['evidence'])} "
+        out.append(f"- **{when(a['as_of'], a.get('as_of_precision') or 'day')}** {badge(a['status'])} {text(a['evidence'])} "
                    f"*Source:* {source}. *Confidence:* {a['confidence']}; assessed on {when(a['assessed_on'])}.")
     out.append("")
     return out
@@ -353,7 +355,7 @@ def recurring_pages(corpus: Corpus, page_rows: int | None = None) -> dict[str, s
                     line += f" *{_relation_phrase(link_row['relation'], True)} {link_row['to_rec']}:* {text(link_row['note'])}"
             latest = corpus.current(m)
             if latest:
-                line += f" Latest evidence ({when(latest['as_of'])}): {text(latest['evidence'])}"
+                line += f" Latest evidence ({when(latest['as_of'], latest.get('as_of_precision') or 'day')}): {text(latest['evidence'])}"
             pages_of[-1].append(line)
             used[decade] = used.get(decade, 0) + 1
         pages_of[-1].append("")

@@ -71,11 +71,12 @@ def recommendation_record(corpus: Corpus, rec_id: str, base: str) -> dict:
         "is_ask": corpus.is_ask(rec_id),
         "government_response": rec["government_response"],
         "response_source": cite(rec["response_source_id"]),
+        "response_note": rec.get("response_note") or None,
         "source_url": rec["source_url"],
         "source_locator": rec["source_locator"] or None,
         "themes": corpus.themes_of.get(rec_id, []),
         "status": None if corpus.is_ask(rec_id) else corpus.status(rec_id),
-        "history": [{"as_of": a["as_of"], "status": a["status"], "evidence": a["evidence"], "confidence": a["confidence"],
+        "history": [{"as_of": a["as_of"], "as_of_precision": a.get("as_of_precision") or "day", "status": a["status"], "evidence": a["evidence"], "confidence": a["confidence"],
                      "assessed_on": a["assessed_on"], "source": cite(a["source_id"]) if a["source_id"] else None}
                     for a in corpus.history(rec_id)],
         "links": [{"relation": l["relation"], "to_rec": l["to_rec"], "note": l["note"]} for l in corpus.links_from.get(rec_id, [])],

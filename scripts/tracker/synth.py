@@ -53,7 +53,7 @@ def generate(target: Path, reviews: int = 200, per_review: int = 50, seed: int =
                 as_of = min(as_of + timedelta(days=rng.randint(30, 900)), date(2026, 1, 1))
                 if any(a["rec_id"] == rec_id and a["as_of"] == as_of.isoformat() for a in rows["assessments"][-3:]):
                     continue
-                rows["assessments"].append(dict(rec_id=rec_id, as_of=as_of.isoformat(), status=rng.choice(STATUSES),
+                rows["assessments"].append(dict(rec_id=rec_id, as_of=as_of.isoformat(), as_of_precision="day", status=rng.choice(STATUSES),
                                                 evidence="Placeholder evidence of what happened.",
                                                 source_id=rng.choice(sources)["source_id"], assessed_on="2026-01-01",
                                                 confidence=rng.choice(["high", "medium", "low"])))

@@ -128,24 +128,26 @@ def _rule_problems(pkg: DataPackage, tables: dict[str, Table], today: date) -> l
                                 "check the year; data may only record what has already happened"))
 
     # Precision columns: a month-precise date is written on the 1st, and so on.
-    for name in ("reviews", "sources"):
+    for name, column, precision_column in (("reviews", "published", "published_precision"),
+                                           ("sources", "published", "published_precision"),
+                                           ("assessments", "as_of", "as_of_precision")):
         table = tables.get(name)
-        if not table:
+        if not table or precision_column not in (table.fields or []):
             continue
         for row in table.rows:
-            d, precision = _date(row["published"]), row["published_precision"]
+            d, precision = _date(row[column]), row[precision_column]
             if d and not precision:
-                add(Problem(table.file, row_number(row), "published_precision", "",
+                add(Problem(table.file, row_number(row), precision_column, "",
                             "a date needs its precision", "write day, month or year"))
-            if not d and precision and not row["published"]:
-                add(Problem(table.file, row_number(row), "published_precision", precision,
+            if not d and precision and not row[column]:
+                add(Problem(table.file, row_number(row), precision_column, precision,
                             "a precision is given but there is no date", "clear the precision, or give the date"))
             if d and precision in ("month", "year") and d.day != 1:
-                add(Problem(table.file, row_number(row), "published", row["published"],
+                add(Problem(table.file, row_number(row), column, row[column],
                             f"a date known only to the {precision} must be written with day 01",
                             "write the 1st of the month (or 1 January), and keep the precision"))
             if d and precision == "year" and d.month != 1:
-                add(Problem(table.file, row_number(row), "published", row["published"],
+                add(Problem(table.file, row_number(row), column, row[column],
                             "a date known only to the year must be written as YYYY-01-01",
                             "write 1 January of that year"))
 
@@ -180,6 +182,10 @@ def _rule_problems(pkg: DataPackage, tables: dict[str, Table], today: date) -> l
                 add(Problem(table.file, n, "response_source_id", "",
                             f"the response '{row['government_response']}' needs a cited source",
                             "add the source_id of the document that gives the response, or use no-formal-response"))
+            if row.get("response_note") and not row["response_source_id"]:
+                add(Problem(table.file, n, "response_note", row["response_note"],
+                            "a note on how the response was established needs the response's source",
+                            "add the response_source_id the note is about, or empty the note"))
 
     if "reviews" in tables and "recommendations" in tables:
         counts = Counter(r["review_id"] for r in tables["recommendations"].rows)

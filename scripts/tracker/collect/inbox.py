@@ -138,7 +138,7 @@ class Inbox:
         }]}
         if rec_id:
             new_rows["assessments"] = [{
-                "rec_id": rec_id, "as_of": as_of or candidate.published or today_iso, "status": status,
+                "rec_id": rec_id, "as_of": as_of or candidate.published or today_iso, "as_of_precision": "day", "status": status,
                 "evidence": evidence, "source_id": source_id, "assessed_on": today_iso, "confidence": confidence,
             }]
         self._write_curated(pkg, tables, new_rows)
