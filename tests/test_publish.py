@@ -80,6 +80,21 @@ def test_permanent_addresses_lead_to_each_recommendation(site, corpus):
         assert f'id="{rec_id}"' in resolved.read_text(encoding="utf-8")
 
 
+def test_a_renumbered_recommendation_keeps_its_old_address_and_says_so(site, corpus):
+    assert corpus.renumbered, "the committed data has no renumbering to check"
+    for c in corpus.renumbered:
+        review = corpus.recommendations[c["new_rec_id"]]["review_id"]
+        page = (site / "book" / "reviews" / f"{review}.html").read_text(encoding="utf-8")
+        section = page[page.index('id="corrections-to-numbering"'):]
+        assert c["old_rec_id"] in section and f'href="#{c["new_rec_id"]}"' in section
+        redirect = (site / "r" / f"{c['old_rec_id']}.html").read_text(encoding="utf-8")
+        if c["old_rec_id"] in corpus.recommendations:  # the ID was reused: it leads to its new holder
+            assert f"#{c['old_rec_id']}\"" in redirect
+        else:
+            assert f"#{c['new_rec_id']}\"" in redirect
+            assert f'id="{c["old_rec_id"]}"' in page
+
+
 def test_sitemap_and_404_and_robots(site, corpus):
     root = ET.parse(site / "sitemap.xml").getroot()
     locs = [e.text for e in root.iter("{http://www.sitemaps.org/schemas/sitemap/0.9}loc")]

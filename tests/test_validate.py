@@ -262,6 +262,22 @@ def number_used_twice(d):
     return "recommendations.csv", second_index + 1, "number", "already used"
 
 
+def renumbered_across_reviews(d):
+    rows = read(d, "renumbered")
+    header = rows[0]
+    new = next(r for r in read(d, "recommendations")[1:] if r[0].startswith("messenger-2022-"))[0]
+    rows.append(["griffiths-1983-r99", new, "2026-01-01", "A typo in the old ID.", ""])
+    write(d, "renumbered", rows)
+    return "renumbered.csv", len(rows), "old_rec_id", "not an ID of the same review"
+
+
+def renumbered_to_a_missing_id(d):
+    rows = read(d, "renumbered")
+    rows.append(["messenger-2022-r98", "messenger-2022-r99", "2026-01-01", "Corrected.", ""])
+    write(d, "renumbered", rows)
+    return "renumbered.csv", len(rows), "new_rec_id", "no row of data/recommendations.csv has this rec_id"
+
+
 def rec_id_not_matching_number(d):
     row = a_recommendation_row(d)
     set_cell(d, "recommendations", row, "number", "99")
@@ -339,7 +355,7 @@ def response_totals_not_adding_up(d):
     return "response_totals.csv", 2, "count", "add up to"
 
 
-CASES = [broken_package_description, response_note_without_source, assessment_month_precision_with_a_day, response_totals_not_adding_up, 
+CASES = [broken_package_description, renumbered_across_reviews, renumbered_to_a_missing_id, response_note_without_source, assessment_month_precision_with_a_day, response_totals_not_adding_up, 
     missing_table, empty_file, not_utf8, missing_column, renamed_column, ragged_row, blank_row_in_the_middle,
     bad_date, bad_integer, negative_count, unknown_status, unknown_response, capital_in_id, stray_whitespace_in_id,
     url_not_http, required_value_missing, duplicate_key, unknown_review, unknown_theme, unknown_source,

@@ -36,6 +36,7 @@ class Corpus:
     links_to: dict[str, list[dict[str, str]]] = field(default_factory=dict)
     response_totals: dict[str, list[dict[str, str]]] = field(default_factory=dict)
     governments: dict[str, dict[str, str]] = field(default_factory=dict)
+    renumbered: list[dict[str, str]] = field(default_factory=list)
 
     def recs_of(self, review_id: str) -> list[dict[str, str]]:
         recs = [r for r in self.recommendations.values() if r["review_id"] == review_id]
@@ -103,6 +104,7 @@ def load(data_dir: Path = DATA_DIR) -> Corpus:
     corpus.response_totals = dict(totals)
     corpus.links_from = dict(links_from)
     corpus.links_to = dict(links_to)
+    corpus.renumbered = sorted((clean(r) for r in tables["renumbered"].rows), key=lambda r: (r["changed_on"], r["old_rec_id"]))
     return corpus
 
 

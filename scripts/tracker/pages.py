@@ -119,6 +119,11 @@ def _recommendation(corpus: Corpus, rec: dict[str, str]) -> list[str]:
         where += f", {text(rec['source_locator'])}"
     themes = ", ".join("{ref}" + f"`theme-{t}`" for t in corpus.themes_of.get(rec_id, []))
     out += [f"- **Addressed to:** {text(rec['addressed_to'])}", f"- **Where:** {where}", f"- **Themes:** {themes}"]
+    for c in corpus.renumbered:
+        if c["old_rec_id"] == rec_id:
+            out.append(f"- **Renumbered:** until {when(c['changed_on'])} this ID named what is now {{ref}}`{c['new_rec_id']}`.")
+        if c["new_rec_id"] == rec_id:
+            out.append(f"- **Renumbered:** this recommendation was `{c['old_rec_id']}` until {when(c['changed_on'])}.")
 
     relations = []
     for link_row in corpus.links_from.get(rec_id, []):
@@ -213,6 +218,16 @@ def review_page(corpus: Corpus, review_id: str) -> str:
                 "This source is recorded for its findings; it makes no recommendations, or none is tracked yet.", ""]
     for rec in recs:
         out += _recommendation(corpus, rec)
+    corrections = [c for c in corpus.renumbered if corpus.recommendations[c["new_rec_id"]]["review_id"] == review_id]
+    if corrections:
+        out += ["## Corrections to numbering", "",
+                "Numbers, and so IDs, corrected after they were first published here. "
+                "Where an old ID now belongs to another recommendation, links made before the correction lead to that one.", ""]
+        for c in corrections:
+            source = f" Source: {_source_link(corpus, c['source_id'])}." if c["source_id"] else ""
+            if c["old_rec_id"] not in corpus.recommendations:
+                out.append(f"({c['old_rec_id']})=")
+            out += [f"On {when(c['changed_on'])}, `{c['old_rec_id']}` became {{ref}}`{c['new_rec_id']}`. {text(c['reason'])}{source}", ""]
     return "\n".join(out) + "\n"
 
 

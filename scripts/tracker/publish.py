@@ -113,6 +113,8 @@ def write_api(corpus: Corpus, out: Path, base: str, updated: str) -> int:
                      "url": urljoin(base, f"api/reviews/{r['review_id']}.json")} for r in corpus.reviews_in_order()],
         "recommendations": [{"rec_id": rec_id, "url": urljoin(base, f"api/recommendations/{rec_id}.json")}
                             for rec_id in sorted(corpus.recommendations)],
+        "renumbered": [{"old_rec_id": c["old_rec_id"], "new_rec_id": c["new_rec_id"], "changed_on": c["changed_on"],
+                        "reason": c["reason"]} for c in corpus.renumbered],
         "explorer": urljoin(base, "api/explorer.json"),
         "downloads": urljoin(base, f"data/{ZIP_NAME}"),
         "feed": urljoin(base, FEED),
@@ -136,9 +138,13 @@ def write_permalinks(corpus: Corpus, out: Path) -> None:
     """r/<rec_id>.html always exists and forwards to wherever the recommendation lives now."""
     folder = out / "r"
     folder.mkdir(parents=True, exist_ok=True)
-    for rec_id in corpus.recommendations:
-        target = "../" + rec_path(corpus, rec_id)
-        title = escape(corpus.recommendations[rec_id]["title"])
+    # An ID retired by a correction leads to the recommendation under its new ID,
+    # unless the ID now belongs to another recommendation.
+    aliases = {c["old_rec_id"]: c["new_rec_id"] for c in corpus.renumbered if c["old_rec_id"] not in corpus.recommendations}
+    for rec_id in list(corpus.recommendations) + sorted(aliases):
+        current = aliases.get(rec_id, rec_id)
+        target = "../" + rec_path(corpus, current)
+        title = escape(corpus.recommendations[current]["title"])
         (folder / f"{rec_id}.html").write_text(
             "<!DOCTYPE html>\n<html lang=\"en\"><head><meta charset=\"utf-8\">"
             f"<title>{escape(rec_id)}: {title}</title>"

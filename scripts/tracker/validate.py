@@ -248,6 +248,19 @@ def _rule_problems(pkg: DataPackage, tables: dict[str, Table], today: date) -> l
                             f"the assessment is dated before its review was published ({review['published']})",
                             "check the date: nothing can be implemented before it was recommended"))
 
+    if "renumbered" in tables and "recommendations" in tables:
+        review_of = {r["rec_id"]: r["review_id"] for r in tables["recommendations"].rows}
+        for row in tables["renumbered"].rows:
+            n = row_number(row)
+            old, new = row["old_rec_id"], row["new_rec_id"]
+            if old and old == new:
+                add(Problem(tables["renumbered"].file, n, "old_rec_id", old, "the old and new IDs are the same",
+                            "a renumbering row records an ID that changed"))
+            elif old and new in review_of and not old.startswith(f"{review_of[new]}-r"):
+                add(Problem(tables["renumbered"].file, n, "old_rec_id", old,
+                            f"the old ID is not an ID of the same review ({review_of[new]})",
+                            "a renumbering changes a number within one review; check both IDs"))
+
     if "links" in tables:
         table = tables["links"]
         for row in table.rows:
