@@ -262,6 +262,13 @@ def number_used_twice(d):
     return "recommendations.csv", second_index + 1, "number", "already used"
 
 
+def link_within_one_review(d):
+    rows = read(d, "links")
+    rows.append(["messenger-2022-r2", "messenger-2022-r1", "builds-on", "Both in one review."])
+    write(d, "links", rows)
+    return "links.csv", len(rows), "to_rec", "both are in messenger-2022"
+
+
 def renumbered_across_reviews(d):
     rows = read(d, "renumbered")
     header = rows[0]
@@ -355,7 +362,7 @@ def response_totals_not_adding_up(d):
     return "response_totals.csv", 2, "count", "add up to"
 
 
-CASES = [broken_package_description, renumbered_across_reviews, renumbered_to_a_missing_id, response_note_without_source, assessment_month_precision_with_a_day, response_totals_not_adding_up, 
+CASES = [broken_package_description, link_within_one_review, renumbered_across_reviews, renumbered_to_a_missing_id, response_note_without_source, assessment_month_precision_with_a_day, response_totals_not_adding_up, 
     missing_table, empty_file, not_utf8, missing_column, renamed_column, ragged_row, blank_row_in_the_middle,
     bad_date, bad_integer, negative_count, unknown_status, unknown_response, capital_in_id, stray_whitespace_in_id,
     url_not_http, required_value_missing, duplicate_key, unknown_review, unknown_theme, unknown_source,

@@ -278,7 +278,11 @@ def _rule_problems(pkg: DataPackage, tables: dict[str, Table], today: date) -> l
             if row["relation"] in ("repeats", "builds-on", "supersedes") and row["from_rec"] in recs and row["to_rec"] in recs:
                 later = reviews.get(recs[row["from_rec"]]["review_id"])
                 earlier = reviews.get(recs[row["to_rec"]]["review_id"])
-                if later and earlier and _date(later["published"]) and _date(earlier["published"]) \
+                if recs[row["from_rec"]]["review_id"] == recs[row["to_rec"]]["review_id"]:
+                    add(Problem(table.file, n, "to_rec", row["to_rec"],
+                                f"'{row['relation']}' links a recommendation to an earlier review's, but both are in {recs[row['to_rec']]['review_id']}",
+                                "links trace ideas across reviews; say how recommendations of one review relate in their summaries"))
+                elif later and earlier and _date(later["published"]) and _date(earlier["published"]) \
                         and _date(later["published"]) < _date(earlier["published"]):
                     add(Problem(table.file, n, "to_rec", row["to_rec"],
                                 f"'{row['relation']}' must point back in time, but {row['to_rec']} is later than {row['from_rec']}",
