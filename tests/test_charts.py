@@ -46,7 +46,7 @@ def rec(review_id, number, response="accepted", theme="appraisal"):
 
 
 def assess(rec_id, as_of, status):
-    return dict(rec_id=rec_id, as_of=as_of, status=status, evidence="x", source_id="src", assessed_on="2025-12-31", confidence="high")
+    return dict(rec_id=rec_id, as_of=as_of, as_of_precision="day", status=status, evidence="x", source_id="src", assessed_on="2025-12-31", confidence="high")
 
 
 @pytest.fixture

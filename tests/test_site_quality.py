@@ -167,6 +167,8 @@ def poison(data: Path) -> list[str]:
         fields = list(rows[0])
         for i, row in enumerate(rows):
             for column in text_columns:
+                if column == "response_note" and not row.get("response_source_id"):
+                    continue  # a note needs a response source (a data rule), so only annotated responses get one
                 hostile = HOSTILE[i % len(HOSTILE)]
                 row[column] = f"{row[column]} {hostile}".strip()
                 planted.append(hostile)
