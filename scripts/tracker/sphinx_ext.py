@@ -254,6 +254,61 @@ def on_build_finished(app: Sphinx, exception: Exception | None) -> None:
             shutil.copyfile(licence, target / f"{name}.LICENSE.txt")
 
 
+def _titles_only_tocs(env) -> dict:
+    """Each document's table of contents cut to what a titles-only navigation keeps:
+    its title(s) and any toctrees below them. Sphinx would otherwise deep-copy every
+    page's full section tree, for every page written, only to prune it again (at
+    10,000 recommendations that copying was over half of the build)."""
+    from docutils import nodes
+    from sphinx import addnodes
+
+    cut = {}
+    for docname, toc in env.tocs.items():
+        copy = toc.copy()
+        for item in toc.children:
+            if not isinstance(item, nodes.list_item):
+                copy.append(item.deepcopy())
+                continue
+            new_item = item.copy()
+            new_item.append(item[0].deepcopy())
+            if len(item) > 1:
+                subtrees = [t.copy() for t in item.findall(addnodes.toctree)]
+                if subtrees:
+                    sub = item[1].copy()
+                    sub.extend(subtrees)
+                    new_item.append(sub)
+                else:
+                    # keep an empty list where Sphinx's pruning would leave one
+                    new_item.append(item[1].copy())
+            copy.append(new_item)
+        cut[docname] = copy
+    return cut
+
+
+def fast_titles_only_navigation(app: Sphinx, pagename: str, templatename: str, context: dict, doctree) -> None:
+    """The theme's navigation asks for a titles-only toctree: serve it from tables of
+    contents already cut to titles, which gives the same HTML far faster."""
+    original = context.get("toctree")
+    if original is None:
+        return
+    env = app.env
+
+    def toctree(**kwargs):
+        if not kwargs.get("titles_only"):
+            return original(**kwargs)
+        cut = getattr(app, "_tracker_titles_tocs", None)
+        if cut is None:
+            cut = app._tracker_titles_tocs = _titles_only_tocs(env)
+        full = env.tocs
+        env.tocs = cut
+        try:
+            return original(**kwargs)
+        finally:
+            env.tocs = full
+
+    context["toctree"] = toctree
+
+
 def setup(app: Sphinx) -> dict:
     # How many recommendations a generated listing page holds before it continues
     # on a further page (the explorer, themes, statuses).
@@ -263,5 +318,7 @@ def setup(app: Sphinx) -> dict:
     app.connect("config-inited", order_generated_pages, priority=950)
     # After the theme has added its assets (it uses the default priority, 500).
     app.connect("html-page-context", on_html_page_context, priority=900)
+    # Before the theme renders its navigation (default priority, 500).
+    app.connect("html-page-context", fast_titles_only_navigation, priority=100)
     app.connect("build-finished", on_build_finished)
     return {"version": "0.1", "parallel_read_safe": True, "parallel_write_safe": True}
