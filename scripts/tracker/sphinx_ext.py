@@ -318,6 +318,14 @@ def release_read_doctrees(app: Sphinx, env) -> None:
         cache.clear()
 
 
+def forget_pickled_doctree(app: Sphinx, doctree, docname: str) -> None:
+    """Once a page's document is resolved for writing, Sphinx has no further use
+    for the pickled copy it keeps in memory; drop it rather than hold every page's."""
+    cache = getattr(app.env, "_pickled_doctree_cache", None)
+    if isinstance(cache, dict):
+        cache.pop(docname, None)
+
+
 def setup(app: Sphinx) -> dict:
     # How many recommendations a generated listing page holds before it continues
     # on a further page (the explorer, themes, statuses).
@@ -330,5 +338,6 @@ def setup(app: Sphinx) -> dict:
     # Before the theme renders its navigation (default priority, 500).
     app.connect("html-page-context", fast_titles_only_navigation, priority=100)
     app.connect("env-updated", release_read_doctrees)
+    app.connect("doctree-resolved", forget_pickled_doctree)
     app.connect("build-finished", on_build_finished)
     return {"version": "0.1", "parallel_read_safe": True, "parallel_write_safe": True}
