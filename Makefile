@@ -6,6 +6,9 @@ PYTHON ?= python3
 VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed-stamp
+# Benchmark settings (make bench RUNS=1 SIZES=1000 for a quick look)
+RUNS ?= 3
+SIZES ?= 1000,10000
 BUILD_DIR := _build
 PORT ?= 8000
 
@@ -60,7 +63,7 @@ diff-data: $(STAMP) ## What changed in data/ since a git revision: make diff-dat
 	@$(BIN)/python -m tracker diff-data --base "$(or $(BASE),origin/main)"
 
 bench: $(STAMP) ## Measure builds, memory, page weights and collectors (slow; prints a table; RUNS=3 SIZES=1000,10000)
-	$(BIN)/python -m tracker.bench --runs $(or $(RUNS),3) --sizes $(or $(SIZES),1000,10000) $(if $(SYNTHETIC_RUNS),--synthetic-runs $(SYNTHETIC_RUNS))
+	$(BIN)/python -m tracker.bench --runs $(RUNS) --sizes $(SIZES) $(if $(SYNTHETIC_RUNS),--synthetic-runs $(SYNTHETIC_RUNS))
 
 test: $(STAMP) ## Run the whole test suite
 	$(BIN)/python -m pytest

@@ -107,3 +107,11 @@ def test_diff_data_explains_an_unknown_revision(tmp_path):
     result = subprocess.run([sys.executable, "-m", "tracker", "diff-data", "--base", "no-such-revision"],
                             capture_output=True, text=True, cwd=ROOT)
     assert result.returncode == 2 and "cannot read" in result.stderr and "Traceback" not in result.stderr
+
+
+def test_make_bench_measures_the_ten_thousand_corpus_by_default():
+    """`make bench` must run the 10,000-recommendation build unless told otherwise (a
+    Makefile default once swallowed it); -n prints the command without running it."""
+    result = subprocess.run(["make", "-n", "bench"], cwd=ROOT, capture_output=True, text=True)
+    command = result.stdout.strip().splitlines()[-1]
+    assert "--sizes 1000,10000" in command and "--runs 3" in command

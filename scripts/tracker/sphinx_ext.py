@@ -309,6 +309,57 @@ def fast_titles_only_navigation(app: Sphinx, pagename: str, templatename: str, c
     context["toctree"] = toctree
 
 
+def prefill_notebook_cache(app: Sphinx) -> None:
+    """Execute the chart chapters side by side, before Sphinx reads them one by one.
+
+    When the data changes, every chart chapter must run again (the cache is keyed on
+    the data), and myst-nb would start one kernel after another. Here the chapters
+    run in parallel, one kernel per core, and their outputs go into the same cache
+    myst-nb then reads, with the notebook exactly as myst-nb reads it. A chapter
+    that fails is not cached, so myst-nb runs it again and reports the error as usual.
+    """
+    import concurrent.futures
+
+    config = getattr(app.env, "mystnb_config", None)
+    md_config = getattr(app.env, "myst_config", None)
+    if config is None or md_config is None or config.execution_mode != "cache":
+        return
+    cache_path = Path(config.execution_cache_path)
+    if cache_path.exists():
+        return  # this data's outputs are cached already (or being filled by myst-nb)
+    from jupyter_cache import get_cache
+    from jupyter_cache.base import CacheBundleIn
+    from jupyter_cache.executors.utils import single_nb_execution
+    from myst_nb.core.read import create_nb_reader
+
+    chapters = []
+    for path in sorted(Path(app.srcdir, "book").rglob("*.md")):
+        text = path.read_text(encoding="utf-8")
+        if "{code-cell}" not in text:
+            continue
+        reader = create_nb_reader(str(path), md_config, config, text)
+        if reader is not None:
+            chapters.append((path, reader, reader.read(text)))
+    if len(chapters) < 2:
+        return
+
+    def run(item):
+        path, reader, notebook = item
+        return single_nb_execution(notebook, cwd=str(path.parent), allow_errors=config.execution_allow_errors,
+                                   timeout=config.execution_timeout, meta_override=True)
+
+    workers = max(1, min(len(chapters), os.cpu_count() or 1))
+    with concurrent.futures.ThreadPoolExecutor(max_workers=workers) as pool:
+        results = list(pool.map(run, chapters))
+    cache = get_cache(str(cache_path))
+    for (path, reader, notebook), result in zip(chapters, results):
+        if result.err is not None:
+            continue
+        record = cache.add_nb_to_project(str(path), read_data=reader.read_fmt)
+        cache.cache_notebook_bundle(CacheBundleIn(notebook, record.uri, data={"execution_seconds": result.time}),
+                                    check_validity=False, overwrite=True)
+
+
 def release_read_doctrees(app: Sphinx, *args) -> None:
     """Sphinx keeps every page's parsed document in memory from reading to writing.
     Let each go as soon as the next page is read: each page is read back from its
@@ -338,6 +389,8 @@ def setup(app: Sphinx) -> dict:
     app.connect("html-page-context", on_html_page_context, priority=900)
     # Before the theme renders its navigation (default priority, 500).
     app.connect("html-page-context", fast_titles_only_navigation, priority=100)
+    # After myst-nb has set up its configuration (default priority, 500).
+    app.connect("builder-inited", prefill_notebook_cache, priority=900)
     app.connect("source-read", release_read_doctrees)
     app.connect("env-updated", release_read_doctrees)
     app.connect("doctree-resolved", forget_pickled_doctree)
