@@ -62,14 +62,21 @@ class _QuietHandler(http.server.SimpleHTTPRequestHandler):
         pass
 
 
-@pytest.fixture(scope="session")
-def site_url(built_site) -> str:
-    handler = functools.partial(_QuietHandler, directory=str(built_site / "_build" / "html"))
+def _serve(site: Path):
+    """Serve a built site from 127.0.0.1 on a free port; yields its address."""
+    handler = functools.partial(_QuietHandler, directory=str(site))
     server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), handler)
     thread = threading.Thread(target=server.serve_forever, daemon=True)
     thread.start()
-    yield f"http://127.0.0.1:{server.server_address[1]}"
-    server.shutdown()
+    try:
+        yield f"http://127.0.0.1:{server.server_address[1]}"
+    finally:
+        server.shutdown()
+
+
+@pytest.fixture(scope="session")
+def site_url(built_site) -> str:
+    yield from _serve(built_site / "_build" / "html")
 
 
 def chromium_path() -> str | None:
@@ -130,9 +137,4 @@ def paged_site(tmp_path_factory) -> Path:
 
 @pytest.fixture(scope="session")
 def paged_url(paged_site) -> str:
-    handler = functools.partial(_QuietHandler, directory=str(paged_site / "_build" / "html"))
-    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), handler)
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
-    yield f"http://127.0.0.1:{server.server_address[1]}"
-    server.shutdown()
+    yield from _serve(paged_site / "_build" / "html")

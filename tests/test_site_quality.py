@@ -5,16 +5,13 @@ can be used from the keyboard; and hostile text in the data stays inert."""
 from __future__ import annotations
 
 import csv
-import functools
-import http.server
 import json
-import threading
 from pathlib import Path
 from urllib.parse import urlparse
 
 import pytest
 
-from conftest import ARTIFACTS, ROOT, build, copy_project
+from conftest import ARTIFACTS, ROOT, _serve, build, copy_project
 from tracker.tables import DataPackage
 
 pytestmark = pytest.mark.browser
@@ -186,16 +183,8 @@ def hostile_site(tmp_path_factory):
     result = build(project)
     assert result.returncode == 0, result.stdout[-3000:] + result.stderr[-3000:]
     root = project / "_build" / "html"
-    handler = functools.partial(http.server.SimpleHTTPRequestHandler, directory=str(root))
-
-    class Quiet(handler.func):
-        def log_message(self, *args):
-            pass
-
-    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), functools.partial(Quiet, directory=str(root)))
-    threading.Thread(target=server.serve_forever, daemon=True).start()
-    yield root, f"http://127.0.0.1:{server.server_address[1]}"
-    server.shutdown()
+    for url in _serve(root):
+        yield root, url
 
 
 def test_hostile_text_is_shown_as_text_and_never_runs(browser, hostile_site):

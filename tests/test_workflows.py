@@ -112,6 +112,6 @@ def test_diff_data_explains_an_unknown_revision(tmp_path):
 def test_make_bench_measures_the_ten_thousand_corpus_by_default():
     """`make bench` must run the 10,000-recommendation build unless told otherwise (a
     Makefile default once swallowed it); -n prints the command without running it."""
-    result = subprocess.run(["make", "-n", "bench"], cwd=ROOT, capture_output=True, text=True)
-    command = result.stdout.strip().splitlines()[-1]
+    result = subprocess.run(["make", "--no-print-directory", "-n", "bench"], cwd=ROOT, capture_output=True, text=True)
+    command = next(line for line in result.stdout.splitlines() if "tracker.bench" in line)
     assert "--sizes 1000,10000" in command and "--runs 3" in command
