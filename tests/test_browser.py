@@ -111,7 +111,7 @@ def test_explorer_filters_and_sorts(page, site_url, built_site):
     count = page.locator("[data-explorer-count]")
     if total <= PAGE_ROWS:
         assert visible_rows(page) == total
-        assert count.inner_text() == f"Showing {total} of {total} recommendations."
+        assert count.inner_text() == f"Showing {total:,} of {total:,} recommendations."
     else:  # the table continues on further pages (test_paging covers that case)
         assert visible_rows(page) == PAGE_ROWS
 
@@ -119,7 +119,7 @@ def test_explorer_filters_and_sorts(page, site_url, built_site):
     expected = sum(1 for r in corpus.recommendations if not corpus.is_ask(r) and corpus.status(r) == status)
     page.select_option("#tracker-explorer select[name=status]", status)
     assert visible_rows(page) == expected
-    assert count.inner_text() == f"Showing {expected} of {total} recommendations."
+    assert count.inner_text() == f"Showing {expected:,} of {total:,} recommendations."
 
     page.click("#tracker-explorer button[type=reset]")
     page.wait_for_function(f"document.querySelectorAll('#tracker-explorer tbody tr:not([hidden])').length === {total}")

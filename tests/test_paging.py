@@ -54,6 +54,16 @@ def test_the_explorer_holds_every_recommendation_once_over_linked_pages(paged_si
 
 
 @pytest.mark.build
+def test_the_navigation_names_the_explorer_plainly_when_it_runs_over_pages(paged_site):
+    elsewhere = (html_dir(paged_site) / "book" / "reviews" / "index.html").read_text(encoding="utf-8")
+    nav = elsewhere[elsewhere.index("bd-sidebar-primary"):elsewhere.index('id="main-content"')]
+    assert re.search(r'href="[^"]*explorer\.html"[^>]*>\s*Recommendations explorer\s*</a>', nav)
+    first = _explorer_pages(paged_site)[0].read_text(encoding="utf-8")
+    assert "<h1>Recommendations explorer<" in first
+    assert not re.search(r"<h1>[^<]*\(page 1 of", first)
+
+
+@pytest.mark.build
 def test_status_and_theme_listings_continue_over_pages_without_losing_a_row(paged_site):
     corpus = load(paged_site / "data")
     book = html_dir(paged_site) / "book"
@@ -117,7 +127,7 @@ def test_explorer_filters_reach_rows_on_other_pages(page, paged_url, paged_site)
     page.fill("#tracker-explorer input[name=words]", last)
     page.wait_for_selector(f"#row-{last}", state="visible", timeout=10000)
     count = page.locator("[data-explorer-count]")
-    assert count.inner_text() == f"Showing {visible_rows(page)} of {total} recommendations."
+    assert count.inner_text() == f"Showing {visible_rows(page):,} of {total:,} recommendations."
     assert not page.locator("[data-explorer-pager]").first.is_visible()
     link = page.locator(f"#row-{last} td a").first
     assert link.get_attribute("href").endswith(f"#{last}")

@@ -507,7 +507,7 @@ def explorer_pages(corpus: Corpus, page_rows: int | None = None) -> dict[str, st
                      f'{current if i == n else ""}>{i}</a>' for i in range(1, len(parts) + 1)]
             first, last = (n - 1) * size + 1, (n - 1) * size + len(part)
             pager = (f'<nav class="tracker-pager" aria-label="Pages of the explorer" data-explorer-pager><p>'
-                     f'Rows {first:,} to {last:,} of {len(records):,}, page {n} of {len(parts)}: ' + " ".join(links) + '</p></nav>')
+                     f'Page {n} of {len(parts)}: ' + " ".join(links) + '</p></nav>')
             count = f"Rows {first:,} to {last:,} of {len(records):,} recommendations."
         else:
             pager, count = "", f"{len(records)} recommendations."
@@ -527,12 +527,16 @@ def explorer_pages(corpus: Corpus, page_rows: int | None = None) -> dict[str, st
             '<div class="tracker-table-wrap" tabindex="0" role="region" aria-label="All recommendations">'
             '<table class="table tracker-explorer-table"><caption>Every recommendation tracked, oldest review first</caption>'
             f'<thead><tr>{head}</tr></thead><tbody>' + "".join(_explorer_row(r, base) for r in part) + f"</tbody></table></div>{pager}</div>")
-        title = "Recommendations explorer" + (f" (page {n} of {len(parts)})" if len(parts) > 1 else "")
+        # The first page keeps the plain title: it is the one the navigation names.
+        title = "Recommendations explorer" + (f" (page {n} of {len(parts)})" if n > 1 else "")
+        paging = (f" The table runs over {len(parts)} pages of up to {size:,} rows; the filters and sorting work on all of them."
+                  if len(parts) > 1 else "")
         pages[f"{here}.md"] = "\n".join([
             _front_matter("Search, filter and sort every recommendation tracked, by review, year, theme, response and status.", orphan=n > 1),
             GENERATED_NOTE, f"# {title}", "",
             "Every recommendation and ask in one table. Filter by review, year, theme, government response or status, or type words "
-            "or an ID; select a column heading to sort. Each row links to the recommendation on its review page and gives its permanent ID.",
+            "or an ID; select a column heading to sort. Each row links to the recommendation on its review page and gives its permanent ID."
+            + paging,
             "", html, ""])
     return pages
 

@@ -131,7 +131,7 @@
       row.hidden = !ok;
       if (ok) { shown += 1; }
     });
-    status.textContent = "Showing " + shown + " of " + rows.length + " recommendations" +
+    status.textContent = "Showing " + shown.toLocaleString("en-GB") + " of " + rows.length.toLocaleString("en-GB") + " recommendations" +
       (partial ? " on this page (the other pages could not be loaded)." : ".");
   }
 
