@@ -62,7 +62,7 @@ class _QuietHandler(http.server.SimpleHTTPRequestHandler):
         pass
 
 
-def _serve(site: Path):
+def serve_site(site: Path):
     """Serve a built site from 127.0.0.1 on a free port; yields its address."""
     handler = functools.partial(_QuietHandler, directory=str(site))
     server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), handler)
@@ -76,7 +76,7 @@ def _serve(site: Path):
 
 @pytest.fixture(scope="session")
 def site_url(built_site) -> str:
-    yield from _serve(built_site / "_build" / "html")
+    yield from serve_site(built_site / "_build" / "html")
 
 
 def chromium_path() -> str | None:
@@ -137,4 +137,4 @@ def paged_site(tmp_path_factory) -> Path:
 
 @pytest.fixture(scope="session")
 def paged_url(paged_site) -> str:
-    yield from _serve(paged_site / "_build" / "html")
+    yield from serve_site(paged_site / "_build" / "html")

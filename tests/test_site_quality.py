@@ -11,7 +11,7 @@ from urllib.parse import urlparse
 
 import pytest
 
-from conftest import ARTIFACTS, ROOT, _serve, build, copy_project
+from conftest import ARTIFACTS, ROOT, build, copy_project, serve_site
 from tracker.tables import DataPackage
 
 pytestmark = pytest.mark.browser
@@ -183,7 +183,7 @@ def hostile_site(tmp_path_factory):
     result = build(project)
     assert result.returncode == 0, result.stdout[-3000:] + result.stderr[-3000:]
     root = project / "_build" / "html"
-    for url in _serve(root):
+    for url in serve_site(root):
         yield root, url
 
 

@@ -271,15 +271,11 @@ def _titles_only_tocs(env) -> dict:
                 continue
             new_item = item.copy()
             new_item.append(item[0].deepcopy())
-            if len(item) > 1:
-                subtrees = [t.copy() for t in item.findall(addnodes.toctree)]
-                if subtrees:
-                    sub = item[1].copy()
-                    sub.extend(subtrees)
-                    new_item.append(sub)
-                else:
-                    # keep an empty list where Sphinx's pruning would leave one
-                    new_item.append(item[1].copy())
+            subtrees = [t.copy() for t in item.findall(addnodes.toctree)] if len(item) > 1 else []
+            if subtrees:  # only the sub-toctrees survive Sphinx's own titles-only pruning
+                sub = item[1].copy()
+                sub.extend(subtrees)
+                new_item.append(sub)
             copy.append(new_item)
         cut[docname] = copy
     return cut
