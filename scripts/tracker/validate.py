@@ -182,6 +182,10 @@ def _rule_problems(pkg: DataPackage, tables: dict[str, Table], today: date) -> l
                 add(Problem(table.file, n, "response_source_id", "",
                             f"the response '{row['government_response']}' needs a cited source",
                             "add the source_id of the document that gives the response, or use no-formal-response"))
+            if row["government_response"] == "unknown" and not row.get("response_note"):
+                add(Problem(table.file, n, "response_note", "",
+                            "the response 'unknown' needs a note saying what the response did say",
+                            "summarise the response in response_note, in your own words"))
             if row.get("response_note") and not row["response_source_id"]:
                 add(Problem(table.file, n, "response_note", row["response_note"],
                             "a note on how the response was established needs the response's source",
