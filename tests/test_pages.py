@@ -4,17 +4,23 @@ from __future__ import annotations
 
 import re
 import shutil
+from collections import Counter
 
 import pytest
 
 from tracker import pages
-from tracker.model import load
+from tracker.model import REVIEW_PAGE_RECS, load
 from tracker.paths import DATA_DIR
 
 
 @pytest.fixture(scope="module")
 def corpus():
     return load(DATA_DIR)
+
+
+def whole_review(corpus, review_id: str) -> str:
+    """A review's pages, in order, as one text (most reviews have only one page)."""
+    return "".join(pages.review_pages(corpus, review_id).values())
 
 
 def section(page: str, rec_id: str) -> str:
@@ -26,25 +32,56 @@ def section(page: str, rec_id: str) -> str:
 
 def test_every_recommendation_has_a_label_equal_to_its_id(corpus):
     for review_id in corpus.reviews:
-        page = pages.review_page(corpus, review_id)
+        page = whole_review(corpus, review_id)
         for rec in corpus.recs_of(review_id):
             assert f"({rec['rec_id']})=" in page
 
 
 def test_recommendations_are_listed_in_their_source_order(corpus):
     for review_id in corpus.reviews:
-        page = pages.review_page(corpus, review_id)
+        page = whole_review(corpus, review_id)
         positions = [page.index(f"({r['rec_id']})=") for r in corpus.recs_of(review_id)]
         numbers = [int(re.match(r"\d+", r["number"]).group()) for r in corpus.recs_of(review_id)]
         assert positions == sorted(positions) and numbers == sorted(numbers)
+
+
+def test_a_long_review_continues_over_pages_each_recommendation_on_the_page_its_links_name(corpus):
+    long_reviews = [r for r in corpus.reviews if len(corpus.recs_of(r)) > REVIEW_PAGE_RECS]
+    assert long_reviews, "the committed data has a review longer than one page (the Francis inquiry)"
+    for review_id in long_reviews:
+        recs = corpus.recs_of(review_id)
+        parts = pages.review_pages(corpus, review_id)
+        assert len(parts) == -(-len(recs) // REVIEW_PAGE_RECS)
+        names = list(parts)
+        assert names[0] == review_id and names[1:] == [f"{review_id}--{n}" for n in range(2, len(parts) + 1)]
+        for name, page in parts.items():
+            labels = [l for l in re.findall(r"^\(([a-z0-9-]+-r[0-9]+[a-z]?)\)=$", page, flags=re.M)
+                      if l in corpus.recommendations]  # not the anchors kept for retired IDs
+            assert 0 < len(labels) <= REVIEW_PAGE_RECS
+            assert all(corpus.rec_page(rec_id) == name for rec_id in labels), name
+            for other in names:  # every part links to every other part
+                if other != name:
+                    assert f"]({other}.md)" in page, f"{name} does not link to {other}"
+        # Each recommendation is on exactly one part, and the first part lists them all.
+        everywhere = Counter(l for page in parts.values() for l in re.findall(r"^\(([a-z0-9-]+-r[0-9]+[a-z]?)\)=$", page, flags=re.M)
+                             if l in corpus.recommendations)
+        assert set(everywhere) == {r["rec_id"] for r in recs} and max(everywhere.values()) == 1
+        first = parts[review_id]
+        assert all(f"{{ref}}`{r['rec_id']}`" in first for r in recs)
+
+
+def test_a_short_review_is_one_page(corpus):
+    short = next(r for r in corpus.reviews if 0 < len(corpus.recs_of(r)) <= REVIEW_PAGE_RECS)
+    assert list(pages.review_pages(corpus, short)) == [short]
+    assert {corpus.rec_page(r["rec_id"]) for r in corpus.recs_of(short)} == {short}
 
 
 def test_cross_references_are_shown_in_both_directions(corpus):
     links = [link for rows in corpus.links_from.values() for link in rows]
     assert links, "the committed data should have links to show"
     for link in links:
-        later = pages.review_page(corpus, corpus.recommendations[link["from_rec"]]["review_id"])
-        earlier = pages.review_page(corpus, corpus.recommendations[link["to_rec"]]["review_id"])
+        later = whole_review(corpus, corpus.recommendations[link["from_rec"]]["review_id"])
+        earlier = whole_review(corpus, corpus.recommendations[link["to_rec"]]["review_id"])
         assert f"{{ref}}`{link['to_rec']}`" in section(later, link["from_rec"])
         assert f"{{ref}}`{link['from_rec']}`" in section(earlier, link["to_rec"])
 
@@ -52,7 +89,7 @@ def test_cross_references_are_shown_in_both_directions(corpus):
 def test_an_ask_without_an_answer_says_so(corpus):
     unanswered = [r for r in corpus.recommendations if corpus.is_ask(r) and r not in corpus.links_to]
     for rec_id in unanswered:
-        page = pages.review_page(corpus, corpus.recommendations[rec_id]["review_id"])
+        page = whole_review(corpus, corpus.recommendations[rec_id]["review_id"])
         assert "no recommendation answers this ask" in section(page, rec_id)
 
 
@@ -61,7 +98,7 @@ def test_a_date_known_only_to_the_month_or_year_is_not_shown_with_a_day(corpus):
     for rec_id, history in corpus.assessments_of.items():
         for a in history:
             if a["as_of_precision"] in ("month", "year"):
-                body = section(pages.review_page(corpus, corpus.recommendations[rec_id]["review_id"]), rec_id)
+                body = section(whole_review(corpus, corpus.recommendations[rec_id]["review_id"]), rec_id)
                 shown = pages.when(a["as_of"], a["as_of_precision"])
                 assert f"**{shown}**" in body and not shown[0].isdigit() or a["as_of_precision"] == "year"
                 assert f"**1 {shown}**" not in body
@@ -71,7 +108,7 @@ def test_a_date_known_only_to_the_month_or_year_is_not_shown_with_a_day(corpus):
 
 def test_status_history_is_newest_first_and_cites_each_source(corpus):
     for rec_id, history in corpus.assessments_of.items():
-        page = pages.review_page(corpus, corpus.recommendations[rec_id]["review_id"])
+        page = whole_review(corpus, corpus.recommendations[rec_id]["review_id"])
         body = section(page, rec_id)
         dates = [pages.when(a["as_of"], a["as_of_precision"]) for a in history]
         positions = [body.index(f"**{d}**") for d in dates]
@@ -147,7 +184,7 @@ def test_loading_refuses_invalid_data(tmp_path):
 def test_published_response_totals_are_shown_with_their_source(corpus):
     assert corpus.response_totals, "the committed data should have response totals to show"
     for review_id, totals in corpus.response_totals.items():
-        page = pages.review_page(corpus, review_id)
+        page = whole_review(corpus, review_id)
         total = sum(int(t["count"]) for t in totals)
         assert f"across all {total} recommendations" in page
         for t in totals:

@@ -86,7 +86,7 @@ def test_a_renumbered_recommendation_keeps_its_old_address_and_says_so(site, cor
         review = corpus.recommendations[c["new_rec_id"]]["review_id"]
         page = (site / "book" / "reviews" / f"{review}.html").read_text(encoding="utf-8")
         section = page[page.index('id="corrections-to-numbering"'):]
-        assert c["old_rec_id"] in section and f'href="#{c["new_rec_id"]}"' in section
+        assert c["old_rec_id"] in section and f'#{c["new_rec_id"]}"' in section
         redirect = (site / "r" / f"{c['old_rec_id']}.html").read_text(encoding="utf-8")
         if c["old_rec_id"] in corpus.recommendations:  # the ID was reused: it leads to its new holder
             assert f"#{c['old_rec_id']}\"" in redirect

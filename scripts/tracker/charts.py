@@ -98,6 +98,7 @@ def asks_table(corpus: Corpus, stakeholder_review: str = "nhsconfed-2022") -> pd
                 "ask_id": ask["rec_id"], "ask_number": int(ask["number"].rstrip("abcdefghijklmnopqrstuvwxyz")), "ask": ask["title"],
                 "rec_id": rec_id or "", "recommendation": rec["title"] if rec else "",
                 "review_id": rec["review_id"] if rec else "",
+                "ask_page": corpus.rec_page(ask["rec_id"]), "page": corpus.rec_page(rec_id) if rec_id else "",
                 "status": corpus.status(rec_id) if rec_id else "",
                 "status_label": corpus.status_labels()[corpus.status(rec_id)] if rec_id else "Not answered",
             })
@@ -117,8 +118,8 @@ def asks_html(frame: pd.DataFrame, reviews_path: str = "../reviews") -> str:
     ask and recommendation to its permalink."""
     from html import escape
 
-    def link(review_id: str, rec_id: str, label: str) -> str:
-        return f'<a href="{reviews_path}/{escape(review_id)}.html#{escape(rec_id)}">{escape(label)}</a>'
+    def link(page: str, rec_id: str, label: str) -> str:
+        return f'<a href="{reviews_path}/{escape(page)}.html#{escape(rec_id)}">{escape(label)}</a>'
 
     body = []
     for ask_id, group in frame.groupby("ask_id", sort=False):
@@ -127,11 +128,10 @@ def asks_html(frame: pd.DataFrame, reviews_path: str = "../reviews") -> str:
             cells = []
             if first:
                 span = f' rowspan="{len(group)}"' if len(group) > 1 else ""
-                ask_review = ask_id.rsplit("-r", 1)[0]
-                cells.append(f'<th scope="row"{span}>{link(ask_review, ask_id, f"{row.ask_number}. {row.ask}")}</th>')
+                cells.append(f'<th scope="row"{span}>{link(row.ask_page, ask_id, f"{row.ask_number}. {row.ask}")}</th>')
                 first = False
             if row.rec_id:
-                cells.append(f"<td>{link(row.review_id, row.rec_id, row.recommendation)}</td>")
+                cells.append(f"<td>{link(row.page, row.rec_id, row.recommendation)}</td>")
                 cells.append(f'<td><span class="tracker-status tracker-status-{escape(row.status)}">{escape(row.status_label)}</span></td>')
             else:
                 cells.append('<td>No recommendation answers this ask</td><td>Not answered</td>')
@@ -153,7 +153,7 @@ def review_label(review: dict) -> str:
 
 
 def rec_url(corpus: Corpus, rec_id: str, base: str = "..") -> str:
-    return f"{base}/reviews/{corpus.recommendations[rec_id]['review_id']}.html#{rec_id}"
+    return f"{base}/reviews/{corpus.rec_page(rec_id)}.html#{rec_id}"
 
 
 def numbers_table(frame: pd.DataFrame, columns: dict[str, str], caption: str) -> str:
@@ -484,8 +484,8 @@ def asks_chart(frame: pd.DataFrame, statuses: list[str], labels: dict[str, str])
     data = frame.copy()
     data["ask_label"] = data["ask_number"].astype(str) + ". " + data["ask"]
     data["mark"] = data["rec_id"].map(lambda r: ("R" + r.rsplit("-r", 1)[1]) if r else "none")
-    data["url"] = [f"../reviews/{rv}.html#{r}" if r else f"../reviews/{a.rsplit('-r', 1)[0]}.html#{a}"
-                   for rv, r, a in zip(data["review_id"], data["rec_id"], data["ask_id"])]
+    data["url"] = [f"../reviews/{p}.html#{r}" if r else f"../reviews/{ap}.html#{a}"
+                   for p, r, ap, a in zip(data["page"], data["rec_id"], data["ask_page"], data["ask_id"])]
     order_x = [labels[s] for s in statuses] + ["Not answered"]
     order_y = list(data.sort_values("ask_number")["ask_label"].drop_duplicates())
     base = alt.Chart(data).encode(

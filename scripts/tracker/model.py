@@ -16,6 +16,18 @@ from .tables import DataPackage, clean, read_all
 
 UNASSESSED = "unknown"
 
+# A review page holds at most this many recommendations; a longer review (the
+# Francis inquiry made 290) continues on pages named <review_id>--2, --3, ...
+# so that no page grows past about half a megabyte.
+REVIEW_PAGE_RECS = 100
+
+
+def part_name(key: str, n: int) -> str:
+    """The page name of part ``n`` of a page split in parts: the key itself, then key--2, key--3...
+
+    IDs are slugs without a double hyphen, so a continuation page never takes a key's name."""
+    return key if n == 1 else f"{key}--{n}"
+
 
 def natural_key(number: str) -> tuple[int, str]:
     """Sort recommendation numbers as a reader expects: 2 before 10, 12 before 12a."""
@@ -37,10 +49,30 @@ class Corpus:
     response_totals: dict[str, list[dict[str, str]]] = field(default_factory=dict)
     governments: dict[str, dict[str, str]] = field(default_factory=dict)
     renumbered: list[dict[str, str]] = field(default_factory=list)
+    _rec_pages: dict[str, str] | None = field(default=None, init=False, repr=False)
 
     def recs_of(self, review_id: str) -> list[dict[str, str]]:
         recs = [r for r in self.recommendations.values() if r["review_id"] == review_id]
         return sorted(recs, key=lambda r: natural_key(r["number"]))
+
+    def review_parts(self, review_id: str) -> list[list[dict[str, str]]]:
+        """A review's recommendations in page-sized runs, in number order (one empty run if it has none)."""
+        recs = self.recs_of(review_id)
+        return [recs[i:i + REVIEW_PAGE_RECS] for i in range(0, len(recs), REVIEW_PAGE_RECS)] or [[]]
+
+    def rec_page(self, rec_id: str) -> str:
+        """The name of the review page that shows ``rec_id``: its review_id, or review_id--N
+        when the review runs over several pages. Every link to a recommendation goes through here."""
+        if self._rec_pages is None:
+            by_review: dict[str, list[dict[str, str]]] = defaultdict(list)
+            for rec in self.recommendations.values():
+                by_review[rec["review_id"]].append(rec)
+            pages: dict[str, str] = {}
+            for review_id, recs in by_review.items():
+                for i, rec in enumerate(sorted(recs, key=lambda r: natural_key(r["number"]))):
+                    pages[rec["rec_id"]] = part_name(review_id, i // REVIEW_PAGE_RECS + 1)
+            self._rec_pages = pages
+        return self._rec_pages[rec_id]
 
     def reviews_in_order(self) -> list[dict[str, str]]:
         return sorted(self.reviews.values(), key=lambda r: (r["published"], r["review_id"]))

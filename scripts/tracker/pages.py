@@ -12,7 +12,7 @@ from collections import Counter
 from datetime import date
 from pathlib import Path
 
-from .model import Corpus, natural_key
+from .model import REVIEW_PAGE_RECS, Corpus, natural_key, part_name
 
 GENERATED_NOTE = "<!-- Generated from data/ by the tracker package: edit the CSV files, not this page. -->"
 REVIEWS_DIR = "reviews"
@@ -76,9 +76,7 @@ def _parts(items: list, size: int) -> list[list]:
     return [items[i:i + size] for i in range(0, len(items), size)] or [[]]
 
 
-def _part_name(key: str, n: int) -> str:
-    # IDs are slugs without a double hyphen, so a continuation page never takes a key's name.
-    return key if n == 1 else f"{key}--{n}"
+_part_name = part_name
 
 
 def _pager(key: str, n: int, total: int, noun: str = "Page") -> str:
@@ -176,14 +174,20 @@ def status_counts(corpus: Corpus, review_id: str) -> Counter:
     return Counter(corpus.status(r["rec_id"]) for r in corpus.recs_of(review_id))
 
 
-def review_page(corpus: Corpus, review_id: str) -> str:
+def review_pages(corpus: Corpus, review_id: str) -> dict[str, str]:
+    """A review's page (name: review_id), and for a review with more than
+    REVIEW_PAGE_RECS recommendations, continuation pages review_id--2, --3...
+    The first page carries the review's facts and a contents list of every
+    recommendation, whichever page it is on."""
     review = corpus.reviews[review_id]
     recs = corpus.recs_of(review_id)
+    parts = corpus.review_parts(review_id)
     is_asks = review["kind"] == "stakeholder-report"
     noun = "asks" if is_asks else "recommendations"
     description = f"{review['title']} ({when(review['published'], review['published_precision'])}): its {noun}, the response to each and what happened."
     year = review["published"][:4]
-    out = [_front_matter(description), GENERATED_NOTE, f"(review-{review_id})=", f"# {text(review['short_title'])} ({year})", ""]
+    heading = f"{text(review['short_title'])} ({year})"
+    out = [_front_matter(description), GENERATED_NOTE, f"(review-{review_id})=", f"# {heading}", ""]
     out += [
         f"**{text(review['title'])}** · {label(review['kind'])} · published {when(review['published'], review['published_precision'])} · "
         f"led by {text(review['lead'])} · published by {text(review['publisher'])} · {link('read the source', review['url'])}",
@@ -204,20 +208,41 @@ def review_page(corpus: Corpus, review_id: str) -> str:
         order = corpus.package.enum("recommendations", "government_response")
         totals = sorted(totals, key=lambda t: order.index(t["government_response"]))
         total = sum(int(t["count"]) for t in totals)
-        parts = [f"{t['count']} {label(t['government_response']).lower()}" for t in totals]
+        parts_ = [f"{t['count']} {label(t['government_response']).lower()}" for t in totals]
         sources = {t["source_id"] for t in totals}
-        out += [f"The government's response across all {total} {noun}: " + ", ".join(parts) + " ("
+        out += [f"The government's response across all {total} {noun}: " + ", ".join(parts_) + " ("
                 + "; ".join(_source_link(corpus, s) for s in sorted(sources)) + ").", ""]
+        tracked_counts = Counter(r["government_response"] for r in recs)
+        shown = [f"{tracked_counts[v]} {label(v).lower()}" for v in order if tracked_counts[v]]
+        out += [f"The responses to the {len(recs)} tracked here: " + ", ".join(shown) + ".", ""]
     if not is_asks and recs:
         counts = status_counts(corpus, review_id)
-        parts = [f"{counts[s]} {label(s).lower()}" for s in corpus.statuses() if counts[s]]
-        out += [f"Current status of its {len(recs)} {noun}: " + ", ".join(parts) + ".", ""]
+        status_parts = [f"{counts[s]} {label(s).lower()}" for s in corpus.statuses() if counts[s]]
+        out += [f"Current status of its {len(recs)} {noun}: " + ", ".join(status_parts) + ".", ""]
     out += [f"## {'Asks' if is_asks else 'Recommendations'}", ""]
     if not recs:
         out += [f"No {noun} of this source are tracked individually yet." if declared else
                 "This source is recorded for its findings; it makes no recommendations, or none is tracked yet.", ""]
-    for rec in recs:
-        out += _recommendation(corpus, rec)
+    pages: dict[str, str] = {}
+    if len(parts) > 1:
+        out += [f"The {len(recs)} {noun} tracked continue over {len(parts)} pages of at most {REVIEW_PAGE_RECS}. "
+                "Every one is listed here, with its current status, and links to the page that holds it.", "",
+                "| " + ("Ask" if is_asks else "Recommendation") + " | Status |", "|---|---|"]
+        for rec in recs:
+            status = "Ask" if is_asks else badge(corpus.status(rec["rec_id"]))
+            out.append(f"| {{ref}}`{rec['rec_id']}` | {status} |")
+        out.append("")
+    for n, part in enumerate(parts, start=1):
+        body = out if n == 1 else [
+            _front_matter(f"{review['title']}: {noun} {part[0]['number']} to {part[-1]['number']}."), GENERATED_NOTE,
+            f"# {heading}: {noun} {text(part[0]['number'])}–{text(part[-1]['number'])}", "",
+            f"Part {n} of the {link(review['short_title'], review_id + '.md')} page: {text(review['title'])}.", ""]
+        pager = _pager(review_id, n, len(parts), noun="Part")
+        body += [pager, ""] if pager else []
+        for rec in part:
+            body += _recommendation(corpus, rec)
+        body += [pager, ""] if pager else []
+        pages[part_name(review_id, n)] = body
     corrections = [c for c in corpus.renumbered if corpus.recommendations[c["new_rec_id"]]["review_id"] == review_id]
     if corrections:
         out += ["## Corrections to numbering", "",
@@ -228,7 +253,7 @@ def review_page(corpus: Corpus, review_id: str) -> str:
             if c["old_rec_id"] not in corpus.recommendations:
                 out.append(f"({c['old_rec_id']})=")
             out += [f"On {when(c['changed_on'])}, `{c['old_rec_id']}` became {{ref}}`{c['new_rec_id']}`. {text(c['reason'])}{source}", ""]
-    return "\n".join(out) + "\n"
+    return {name: "\n".join(lines) + "\n" for name, lines in pages.items()}
 
 
 def reviews_index(corpus: Corpus) -> str:
@@ -427,7 +452,7 @@ def _inline_code_text(value: str) -> str:
 
 
 GENERATED = ["reviews", "themes", "statuses", "recurring", "explorer.md", "explorer", "about/data-dictionary.md"]
-EXPLORER_COLUMNS = ["rec_id", "review_id", "title", "review", "year", "themes", "theme_labels", "response", "response_label",
+EXPLORER_COLUMNS = ["rec_id", "review_id", "page", "title", "review", "year", "themes", "theme_labels", "response", "response_label",
                     "status", "status_label", "search"]
 
 
@@ -444,7 +469,7 @@ def explorer_records(corpus: Corpus) -> list[dict[str, str]]:
         themes = corpus.themes_of.get(r["rec_id"], [])
         theme_labels = ", ".join(corpus.themes[t]["label"] for t in themes)
         out.append(dict(
-            rec_id=r["rec_id"], review_id=r["review_id"], title=r["title"], review=review["short_title"],
+            rec_id=r["rec_id"], review_id=r["review_id"], page=corpus.rec_page(r["rec_id"]), title=r["title"], review=review["short_title"],
             year=review["published"][:4], themes=" ".join(themes), theme_labels=theme_labels,
             response=r["government_response"], response_label=label(r["government_response"]),
             status=status, status_label="Ask (not assessed)" if status == "ask" else label(status),
@@ -456,7 +481,7 @@ def _explorer_row(record: dict[str, str], base: str) -> str:
     from html import escape as e
 
     rec_id = record["rec_id"]
-    link = f"{base}reviews/{record['review_id']}.html#{rec_id}"
+    link = f"{base}reviews/{record['page']}.html#{rec_id}"
     permalink = f"{base}../r/{rec_id}.html"
     status = record["status"]
     status_cell = e(record["status_label"]) if status == "ask" else (
@@ -559,9 +584,9 @@ def build_pages(corpus: Corpus, book_dir: Path, site_url: str = "https://example
     pages.update({book_dir / name: text_ for name, text_ in explorer_pages(corpus, page_rows).items()})
     for review in corpus.reviews_in_order():
         review_id = review["review_id"]
-        pages[book_dir / REVIEWS_DIR / f"{review_id}.md"] = (
-            review_page(corpus, review_id) + "\n"
-            + cite_line(f"{review['short_title']} ({review['published'][:4]})", f"{site_url}book/reviews/{review_id}.html") + "\n")
+        for name, content in review_pages(corpus, review_id).items():
+            pages[book_dir / REVIEWS_DIR / f"{name}.md"] = (
+                content + "\n" + cite_line(f"{review['short_title']} ({review['published'][:4]})", f"{site_url}book/reviews/{name}.html") + "\n")
     for folder, content in (("themes", theme_pages(corpus, page_rows)), ("statuses", status_pages(corpus, page_rows)),
                             ("recurring", recurring_pages(corpus, page_rows))):
         pages.update({book_dir / folder / name: text_ for name, text_ in content.items()})

@@ -24,12 +24,13 @@ FEED = "feed.xml"
 SITE_TITLE = "NHS leadership reviews tracker"
 
 
-def review_path(review_id: str) -> str:
-    return f"book/reviews/{review_id}.html"
+def review_path(page: str) -> str:
+    """The address of a review page: a review_id, or the name of a continuation page (Corpus.rec_page)."""
+    return f"book/reviews/{page}.html"
 
 
 def rec_path(corpus: Corpus, rec_id: str) -> str:
-    return f"{review_path(corpus.recommendations[rec_id]['review_id'])}#{rec_id}"
+    return f"{review_path(corpus.rec_page(rec_id))}#{rec_id}"
 
 
 def _write_json(path: Path, value: object) -> None:

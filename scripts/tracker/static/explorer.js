@@ -55,7 +55,7 @@
     tr.setAttribute("data-status", r.status);
     tr.setAttribute("data-search", r.search);
     var first = td(null, r.rec_id);
-    first.appendChild(link(base + "reviews/" + encodeURIComponent(r.review_id) + ".html#" + encodeURIComponent(r.rec_id), r.title));
+    first.appendChild(link(base + "reviews/" + encodeURIComponent(r.page) + ".html#" + encodeURIComponent(r.rec_id), r.title));
     first.appendChild(document.createElement("br"));
     var small = document.createElement("small");
     var permalink = link(base + "../r/" + encodeURIComponent(r.rec_id) + ".html", r.rec_id);
