@@ -76,6 +76,27 @@ def test_a_short_review_is_one_page(corpus):
     assert {corpus.rec_page(r["rec_id"]) for r in corpus.recs_of(short)} == {short}
 
 
+@pytest.mark.parametrize("numbers, expected", [([5], "5"), ([2, 3], "2, 3"), ([2, 3, 4, 9], "2–4 and 9"),
+                                              ([1, 3, 5, 6, 7, 8, 20], "1, 3, 5–8 and 20")])
+def test_number_ranges_read_as_a_reader_writes_them(numbers, expected):
+    assert pages.number_ranges(numbers) == expected
+
+
+def test_a_partly_tracked_review_names_the_numbers_it_lacks(corpus):
+    partial = [r for r, v in corpus.reviews.items() if v["coverage"] == "partial" and v["recommendations_in_source"].isdigit()]
+    assert partial
+    for review_id in partial:
+        declared = int(corpus.reviews[review_id]["recommendations_in_source"])
+        have = {int(re.match(r"\d+", r["number"]).group()) for r in corpus.recs_of(review_id)}
+        missing = pages.untracked_numbers(str(declared), corpus.recs_of(review_id))
+        assert set(missing) == set(range(1, declared + 1)) - have
+        first = pages.review_pages(corpus, review_id)[review_id]
+        if missing:
+            assert f"Not yet tracked: recommendations {pages.number_ranges(missing)}." in first
+    complete = next(r for r, v in corpus.reviews.items() if v["coverage"] == "complete" and corpus.recs_of(r))
+    assert "Not yet tracked" not in pages.review_pages(corpus, complete)[complete]
+
+
 def test_cross_references_are_shown_in_both_directions(corpus):
     links = [link for rows in corpus.links_from.values() for link in rows]
     assert links, "the committed data should have links to show"

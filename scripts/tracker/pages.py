@@ -174,6 +174,26 @@ def status_counts(corpus: Corpus, review_id: str) -> Counter:
     return Counter(corpus.status(r["rec_id"]) for r in corpus.recs_of(review_id))
 
 
+def untracked_numbers(declared: str, recs: list[dict[str, str]]) -> list[int]:
+    """The numbers from 1 to a source's declared count that no tracked recommendation has."""
+    if not declared.isdigit():
+        return []
+    have = {int(m.group()) for r in recs if (m := re.match(r"\d+", r["number"]))}
+    return [n for n in range(1, int(declared) + 1) if n not in have]
+
+
+def number_ranges(numbers: list[int]) -> str:
+    """Sorted whole numbers as a reader writes them: [2, 3, 4, 9] -> '2–4 and 9'."""
+    runs: list[list[int]] = []
+    for n in numbers:
+        if runs and n == runs[-1][-1] + 1:
+            runs[-1].append(n)
+        else:
+            runs.append([n])
+    parts = [str(r[0]) if len(r) == 1 else f"{r[0]}, {r[1]}" if len(r) == 2 else f"{r[0]}–{r[-1]}" for r in runs]
+    return parts[0] if len(parts) == 1 else ", ".join(parts[:-1]) + " and " + parts[-1]
+
+
 def review_pages(corpus: Corpus, review_id: str) -> dict[str, str]:
     """A review's page (name: review_id), and for a review with more than
     REVIEW_PAGE_RECS recommendations, continuation pages review_id--2, --3...
@@ -203,6 +223,10 @@ def review_pages(corpus: Corpus, review_id: str) -> dict[str, str]:
                    f"this tracker holds **{len(recs)}** drawn from it")
     tracked += " (complete)." if review["coverage"] == "complete" else " (partial coverage)."
     out += [tracked, ""]
+    missing = untracked_numbers(declared, recs)
+    if missing:
+        out += [f"Not yet tracked: {noun} {number_ranges(missing)}. "
+                "They are entered only when their wording and number are read in a source.", ""]
     totals = corpus.response_totals.get(review_id)
     if totals:
         order = corpus.package.enum("recommendations", "government_response")
