@@ -4,6 +4,7 @@ timeouts, 429, truncated bodies, redirects, size limits)."""
 
 from __future__ import annotations
 
+import csv
 import hashlib
 import json
 import os
@@ -39,8 +40,13 @@ def api(monkeypatch):
 
 @pytest.fixture
 def data(tmp_path) -> Path:
+    """The committed data, its collection targets cut to the Messenger review's: those are the
+    ones the replay server's fixtures answer (the other targets are collected on the live APIs)."""
     target = tmp_path / "data"
     shutil.copytree(DATA_DIR, target, ignore=shutil.ignore_patterns("raw", "inbox"))
+    targets = target / "collection_targets.csv"
+    lines = targets.read_text(encoding="utf-8").splitlines(keepends=True)
+    targets.write_text(lines[0] + "".join(l for l in lines[1:] if l.startswith("messenger-2022,")), encoding="utf-8")
     return target
 
 
@@ -320,3 +326,34 @@ def test_an_acceptance_that_would_break_the_data_writes_nothing(api, data):
         inbox.accept(candidate.candidate_id, rec_id="messenger-2022-r3", status="finished", evidence="Placeholder.")
     assert curated_hashes(data) == before
     assert [x.candidate_id for x in inbox.pending()] == [candidate.candidate_id]
+
+
+def test_the_dash_report_target_lists_the_recommendation_numbers_not_yet_in_data(tmp_path, monkeypatch):
+    """The committed target for the Dash review's HTML report: a report body with
+    nine numbered recommendations (placeholder wording, in the content API's shape)
+    yields one proposal for each number data/ lacks, and touches no curated table."""
+    data = tmp_path / "data"
+    shutil.copytree(DATA_DIR, data, ignore=shutil.ignore_patterns("raw", "inbox"))
+    target = next(t for t in csv.DictReader(open(data / "collection_targets.csv", encoding="utf-8"))
+                  if t["review_id"] == "dash-2025" and t["source"] == "govuk-content")
+    body = "".join(f"<h3>Recommendation {n}: placeholder heading {n}</h3><p>Placeholder text.</p>" for n in range(1, 10))
+    doc = {"title": "Review of patient safety across the health and care landscape", "base_path": "/" + target["query"],
+           "document_type": "independent_report", "first_published_at": "2025-07-07T00:00:00Z", "details": {"body": body}}
+    server = ReplayServer({"/api/content/" + target["query"]: json.dumps(doc).encode()})
+    monkeypatch.setenv("GOVUK_API_ROOT", server.root)
+    monkeypatch.setenv("PARLIAMENT_QUESTIONS_API_ROOT", server.root)
+    before = curated_hashes(data)
+    try:
+        c, _ = client()
+        report = collect(data, client=c, sources=["govuk-content"], reviews=["dash-2025"])
+    finally:
+        server.close()
+    assert not report.failed
+    held = {r["number"] for r in load(data).recs_of("dash-2025")}
+    details = sorted(c.detail for c in Inbox(data).pending())
+    missing = [n for n in range(1, 10) if str(n) not in held]
+    assert missing, "data/ should still lack some Dash recommendations for this test to mean anything"
+    for n in missing:
+        assert any(d.startswith(f"recommendation {n} ('placeholder heading {n}')") for d in details), details
+    assert not any(d.startswith(f"recommendation {n} (") for n in range(1, 10) if str(n) in held for d in details)
+    assert curated_hashes(data) == before
