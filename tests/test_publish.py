@@ -4,6 +4,7 @@ permanent addresses, sitemap and 404 page."""
 from __future__ import annotations
 
 import json
+import re
 import xml.etree.ElementTree as ET
 import zipfile
 
@@ -106,7 +107,14 @@ def test_sitemap_and_404_and_robots(site, corpus):
 
 
 def test_review_pages_say_how_to_cite_them_and_describe_themselves(site, corpus):
-    for review_id in list(corpus.reviews)[:5]:
-        html = (site / "book" / "reviews" / f"{review_id}.html").read_text(encoding="utf-8")
+    pages = [f"{r}.html" for r in list(corpus.reviews)[:5]]
+    pages += sorted(p.name for p in (site / "book" / "reviews").glob("*--*.html"))  # continuation pages
+    assert any("--" in p for p in pages), "the committed data has a review long enough to continue over pages"
+    for name in pages:
+        html = (site / "book" / "reviews" / name).read_text(encoding="utf-8")
         assert "Cite this page:" in html
         assert 'name="description"' in html and 'property="og:title"' in html
+        # The address a reader copies is the page's own address, character for character.
+        cite = html[html.index("Cite this page:"):]
+        shown = re.search(r'<a [^>]*href="([^"]+)"[^>]*><code[^>]*><span class="pre">([^<]+)</span>', cite)
+        assert shown and shown.group(1) == shown.group(2) and shown.group(1).endswith("/book/reviews/" + name)

@@ -596,7 +596,10 @@ def generated_paths(book_dir: Path) -> list[Path]:
 
 
 def cite_line(title: str, url_: str) -> str:
-    return (f"*Cite this page:* NHS leadership reviews tracker, “{text(title)}”, <{url(url_)}>. "
+    # The address is shown as code: Sphinx's typography would otherwise print the
+    # "--" of a continuation page's name as a dash, and a copied address would fail.
+    safe = url(url_)
+    return (f"*Cite this page:* NHS leadership reviews tracker, “{text(title)}”, [`{safe}`](<{safe}>). "
             "Data and text under the Creative Commons Attribution 4.0 licence.")
 
 
