@@ -246,6 +246,16 @@ def response_note_without_source(d):
     return "recommendations.csv", row, "response_note", "needs the response's source"
 
 
+def a_source_cited_twice(d):
+    rows = read(d, "sources")
+    header = rows[0]
+    copy = list(rows[1])
+    copy[header.index("source_id")] = "the-same-page-again"
+    rows.append(copy)
+    write(d, "sources", rows)
+    return "sources.csv", len(rows), "url", "already cited as"
+
+
 def unknown_response_without_note(d):
     row = find_row_where(d, "recommendations", lambda r: r["government_response"] == "accepted" and not r["response_note"])
     set_cell(d, "recommendations", row, "government_response", "unknown")
@@ -368,7 +378,7 @@ def response_totals_not_adding_up(d):
     return "response_totals.csv", 2, "count", "add up to"
 
 
-CASES = [broken_package_description, link_within_one_review, renumbered_across_reviews, renumbered_to_a_missing_id, response_note_without_source, unknown_response_without_note, assessment_month_precision_with_a_day, response_totals_not_adding_up, 
+CASES = [broken_package_description, link_within_one_review, renumbered_across_reviews, renumbered_to_a_missing_id, response_note_without_source, unknown_response_without_note, a_source_cited_twice, assessment_month_precision_with_a_day, response_totals_not_adding_up, 
     missing_table, empty_file, not_utf8, missing_column, renamed_column, ragged_row, blank_row_in_the_middle,
     bad_date, bad_integer, negative_count, unknown_status, unknown_response, capital_in_id, stray_whitespace_in_id,
     url_not_http, required_value_missing, duplicate_key, unknown_review, unknown_theme, unknown_source,

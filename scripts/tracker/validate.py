@@ -162,6 +162,18 @@ def _rule_problems(pkg: DataPackage, tables: dict[str, Table], today: date) -> l
                             f"the source was read before it was published ({row['published']})",
                             "check both dates"))
 
+    if "sources" in tables:
+        table = tables["sources"]
+        first_with: dict[str, tuple[int, str]] = {}
+        for row in table.rows:
+            n = row_number(row)
+            key = row["url"].strip().rstrip("/").lower()
+            if key and key in first_with:
+                add(Problem(table.file, n, "url", row["url"],
+                            f"this address is already cited as {first_with[key][1]} (row {first_with[key][0]})",
+                            "cite that source_id instead, and remove this row"))
+            first_with.setdefault(key, (n, row["source_id"]))
+
     if "recommendations" in tables:
         table = tables["recommendations"]
         numbers: dict[tuple[str, str], int] = {}
