@@ -76,14 +76,13 @@ def _parts(items: list, size: int) -> list[list]:
     return [items[i:i + size] for i in range(0, len(items), size)] or [[]]
 
 
-_part_name = part_name
 
 
 def _pager(key: str, n: int, total: int, noun: str = "Page") -> str:
     """Links between the parts of a long listing, as plain Markdown links."""
     if total == 1:
         return ""
-    links = [f"**{i}**" if i == n else f"[{i}]({_part_name(key, i)}.md)" for i in range(1, total + 1)]
+    links = [f"**{i}**" if i == n else f"[{i}]({part_name(key, i)}.md)" for i in range(1, total + 1)]
     return f"{noun} {n} of {total}: " + " · ".join(links)
 
 
@@ -335,7 +334,7 @@ def _listing_pages(corpus: Corpus, prefix: str, title: str, intro: str, groups: 
             body += [pager, ""] if pager else []
             body += [_rec_line(corpus, r) for r in part] or ["No recommendation at present."]
             body += ["", pager] if pager else []
-            pages[f"{_part_name(key, n)}.md"] = "\n".join(body) + "\n"
+            pages[f"{part_name(key, n)}.md"] = "\n".join(body) + "\n"
     pages["index.md"] = "\n".join(index + [""])
     return pages
 
@@ -429,7 +428,7 @@ def recurring_pages(corpus: Corpus, page_rows: int | None = None) -> dict[str, s
         for n, body in enumerate(parts, start=1):
             suffix = f" (page {n} of {len(parts)})" if len(parts) > 1 else ""
             pager = _pager(decade, n, len(parts))
-            pages[f"{_part_name(decade, n)}.md"] = "\n".join(
+            pages[f"{part_name(decade, n)}.md"] = "\n".join(
                 [_front_matter(f"Recurring ideas first asked for in the {decade}{suffix}."), GENERATED_NOTE,
                  f"# Recurring ideas first asked for in the {decade}{suffix}", "", intro, ""]
                 + ([pager, ""] if pager else []) + body + ([pager, ""] if pager else []))
