@@ -76,8 +76,6 @@ def _parts(items: list, size: int) -> list[list]:
     return [items[i:i + size] for i in range(0, len(items), size)] or [[]]
 
 
-
-
 def _pager(key: str, n: int, total: int, noun: str = "Page") -> str:
     """Links between the parts of a long listing, as plain Markdown links."""
     if total == 1:
