@@ -64,14 +64,9 @@ class Corpus:
         """The name of the review page that shows ``rec_id``: its review_id, or review_id--N
         when the review runs over several pages. Every link to a recommendation goes through here."""
         if self._rec_pages is None:
-            by_review: dict[str, list[dict[str, str]]] = defaultdict(list)
-            for rec in self.recommendations.values():
-                by_review[rec["review_id"]].append(rec)
-            pages: dict[str, str] = {}
-            for review_id, recs in by_review.items():
-                for i, rec in enumerate(sorted(recs, key=lambda r: natural_key(r["number"]))):
-                    pages[rec["rec_id"]] = part_name(review_id, i // REVIEW_PAGE_RECS + 1)
-            self._rec_pages = pages
+            self._rec_pages = {rec["rec_id"]: part_name(review_id, n)
+                               for review_id in self.reviews
+                               for n, part in enumerate(self.review_parts(review_id), start=1) for rec in part}
         return self._rec_pages[rec_id]
 
     def reviews_in_order(self) -> list[dict[str, str]]:
