@@ -91,6 +91,38 @@ def _inbox(args: argparse.Namespace) -> int:
         return 1
 
 
+def _extract(args: argparse.Namespace) -> int:
+    import json
+
+    from .extract import DocumentError, extract, missing_numbers
+
+    try:
+        result = extract(Path(args.file), expected=args.expected)
+    except DocumentError as exc:
+        print(f"{args.file}: {exc}", file=sys.stderr)
+        return 1
+    except OSError as exc:
+        print(f"{args.file}: cannot be read ({exc.strerror or exc})", file=sys.stderr)
+        return 1
+    if args.json:
+        print(json.dumps(result.as_json(), ensure_ascii=False, indent=2))
+        return 0
+    pages = f", {result.pages} pages" if result.pages else ""
+    print(f"{result.document} ({result.kind}{pages}; sha256 {result.sha256[:12]})")
+    print(f"{len(result.recommendations)} numbered recommendation{'s' if len(result.recommendations) != 1 else ''}")
+    width = max([len(r.number) for r in result.recommendations] + [2])
+    loc = max([len(r.locator) for r in result.recommendations] + [5])
+    for r in result.recommendations:
+        heading = r.heading if len(r.heading) <= 90 else r.heading[:89] + "…"
+        print(f"  {r.number:>{width}}  {r.locator:<{loc}}  {heading}")
+    if args.expected:
+        for n in missing_numbers(result, args.expected):
+            print(f"  missing: {n} (expected {args.expected}; not found in the document)")
+    for warning in result.warnings:
+        print(f"warning: {warning}", file=sys.stderr)
+    return 0
+
+
 def _linkcheck(args: argparse.Namespace) -> int:
     from .linkcheck import report
 
@@ -146,6 +178,11 @@ def main(argv: list[str] | None = None) -> int:
     rej.add_argument("id")
     rej.add_argument("--note")
     inbox.set_defaults(func=_inbox)
+    ex = sub.add_parser("extract", help="list the numbered recommendations of a report (PDF, HTML or GOV.UK Content API JSON)")
+    ex.add_argument("file")
+    ex.add_argument("--json", action="store_true", help="print the result as JSON")
+    ex.add_argument("--expected", type=int, help="how many numbered recommendations the report should have")
+    ex.set_defaults(func=_extract)
     lc = sub.add_parser("linkcheck", help="report external addresses that no longer answer (never fails)")
     lc.add_argument("--output", help="also write the report (Markdown) to this file")
     lc.add_argument("--timeout", type=float, default=15.0)

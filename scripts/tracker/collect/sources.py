@@ -9,7 +9,6 @@ import os
 import re
 from dataclasses import dataclass
 from datetime import date
-from html.parser import HTMLParser
 from urllib.parse import quote, urlparse
 
 from ..model import Corpus
@@ -75,63 +74,13 @@ def strip_html(html: str) -> str:
     return " ".join(re.sub(r"<[^>]+>", " ", html or "").split())
 
 
-class _Blocks(HTMLParser):
-    """Headings, list items and paragraphs of an HTML body, in order, as (tag, text)."""
-
-    BLOCKS = {"h1", "h2", "h3", "h4", "h5", "h6", "li", "p"}
-
-    def __init__(self):
-        super().__init__(convert_charrefs=True)
-        self.blocks: list[tuple[str, str]] = []
-        self._stack: list[tuple[str, list[str]]] = []
-        self.lists: list[str] = []
-
-    def handle_starttag(self, tag, attrs):
-        if tag in ("ol", "ul"):
-            self.lists.append(tag)
-        if tag in self.BLOCKS:
-            self._stack.append((tag, []))
-
-    def handle_endtag(self, tag):
-        if tag in ("ol", "ul") and self.lists:
-            self.lists.pop()
-        if self._stack and self._stack[-1][0] == tag:
-            name, parts = self._stack.pop()
-            text = " ".join("".join(parts).split())
-            if name == "li":
-                name = f"li:{self.lists[-1] if self.lists else 'ul'}"
-            self.blocks.append((name, text))
-
-    def handle_data(self, data):
-        for _, parts in self._stack:
-            parts.append(data)
-
-
-RECOMMENDATION_RE = re.compile(r"^recommendation\s+(\d+)\s*[:.\u2013\u2014-]?\s*(.*)$", re.IGNORECASE)
-
-
 def numbered_recommendations(html: str) -> list[tuple[int, str]]:
-    """The numbered recommendations of an HTML report body: headings or paragraphs
-    that start 'Recommendation N', or else the numbered list that follows the
-    first heading mentioning recommendations."""
-    parser = _Blocks()
-    parser.feed(html or "")
-    found: dict[int, str] = {}
-    for tag, text in parser.blocks:
-        match = RECOMMENDATION_RE.match(text)
-        if match and (tag.startswith("h") or tag == "p") and int(match.group(1)) not in found:
-            found[int(match.group(1))] = match.group(2).strip()
-    if found:
-        return sorted(found.items())
-    in_section, items = False, []
-    for tag, text in parser.blocks:
-        if tag.startswith("h"):
-            if items:
-                break
-            in_section = "recommendation" in text.lower()
-        elif in_section and tag == "li:ol":
-            items.append(text)
-    return list(enumerate(items, start=1))
+    """The numbered recommendations of an HTML report body, as (number, heading),
+    read by the same extractor as `python -m tracker extract`."""
+    from ..extract import extract_html
+
+    return [(int(r.number), r.heading) for r in extract_html(html or "", "body").recommendations
+            if r.number.isdigit()]
 
 
 # --- GOV.UK Content API -------------------------------------------------------
