@@ -34,6 +34,7 @@ def api(monkeypatch):
     server = ReplayServer(recorded_bodies(FIXTURES, ROUTES))
     monkeypatch.setenv("GOVUK_API_ROOT", server.root)
     monkeypatch.setenv("PARLIAMENT_QUESTIONS_API_ROOT", server.root)
+    monkeypatch.setenv("GOVUK_ASSETS_ROOT", server.root)
     yield server
     server.close()
 
@@ -47,6 +48,9 @@ def data(tmp_path) -> Path:
     targets = target / "collection_targets.csv"
     lines = targets.read_text(encoding="utf-8").splitlines(keepends=True)
     targets.write_text(lines[0] + "".join(l for l in lines[1:] if l.startswith("messenger-2022,")), encoding="utf-8")
+    places = target / "report_locations.csv"
+    lines = places.read_text(encoding="utf-8").splitlines(keepends=True)
+    places.write_text(lines[0] + "".join(l for l in lines[1:] if l.startswith("messenger-2022,")), encoding="utf-8")
     return target
 
 
@@ -138,10 +142,13 @@ def test_first_run_stores_snapshots_with_provenance(api, data):
     report = collect(data, client=c)
     assert report.counts()["new"] == 5 and not report.failed
     sidecars = list((data / "raw").rglob("*.provenance.json"))
-    assert len(sidecars) == 5
+    # four API answers, and the Messenger report's documents: the publication, its HTML report and its PDF
+    assert len(sidecars) == 7
     for sidecar in sidecars:
         meta = json.loads(sidecar.read_text())
-        body = sidecar.with_name(sidecar.name.replace(".provenance.json", ".json")).read_bytes()
+        stem = sidecar.name.removesuffix(".provenance.json")
+        [body_path] = [p for p in sidecar.parent.glob(stem + ".*") if p != sidecar]
+        body = body_path.read_bytes()
         assert meta["sha256"] == hashlib.sha256(body).hexdigest() and meta["bytes"] == len(body)
         assert meta["http_status"] == 200 and meta["etag"] and meta["last_modified"]
         assert meta["url"].startswith(api.root) and meta["retrieved_at"]
@@ -214,7 +221,7 @@ def test_a_truncated_body_is_not_stored(api, data):
     report = collect(data, client=c, sources=["govuk-content"])
     failed = report.failed
     assert len(failed) == 1 and "cut off" in failed[0].error
-    assert len(list((data / "raw" / "govuk-content").glob("*.provenance.json"))) == 1
+    assert not list((data / "raw").rglob("*.provenance.json")), "a cut-off body must not be kept as a snapshot"
 
 
 def test_redirects_leave_only_for_allowed_hosts(api, data):
@@ -233,7 +240,7 @@ def test_redirects_within_the_allowed_host_are_followed(api, data):
 
 def test_oversized_responses_are_refused(api, data):
     c, _ = client(max_bytes=1000)
-    report = collect(data, client=c, sources=["govuk-content"])
+    report = collect(data, client=c, sources=["govuk-content", "report-documents"])
     assert len(report.failed) == 2 and all("limit" in o.error for o in report.failed)
 
 
@@ -328,32 +335,42 @@ def test_an_acceptance_that_would_break_the_data_writes_nothing(api, data):
     assert [x.candidate_id for x in inbox.pending()] == [candidate.candidate_id]
 
 
-def test_the_dash_report_target_lists_the_recommendation_numbers_not_yet_in_data(tmp_path, monkeypatch):
-    """The committed target for the Dash review's HTML report: a report body with
-    nine numbered recommendations (placeholder wording, in the content API's shape)
-    yields one proposal for each number data/ lacks, and touches no curated table."""
+def test_the_dash_report_location_proposes_the_numbers_not_yet_in_data(tmp_path, monkeypatch):
+    """The committed report location for the Dash review: an HTML report with nine
+    numbered recommendations (placeholder wording, in the content API's shape)
+    yields a new-recommendation candidate for each number data/ lacks, a check for
+    each recorded one whose number is only as cited elsewhere, and touches no curated table."""
     data = tmp_path / "data"
     shutil.copytree(DATA_DIR, data, ignore=shutil.ignore_patterns("raw", "inbox"))
-    target = next(t for t in csv.DictReader(open(data / "collection_targets.csv", encoding="utf-8"))
-                  if t["review_id"] == "dash-2025" and t["source"] == "govuk-content")
+    paths = [r["location"] for r in csv.DictReader(open(data / "report_locations.csv", encoding="utf-8"))
+             if r["review_id"] == "dash-2025" and r["kind"] == "govuk-content"]
+    report_path = max(paths, key=len)
     body = "".join(f"<h3>Recommendation {n}: placeholder heading {n}</h3><p>Placeholder text.</p>" for n in range(1, 10))
-    doc = {"title": "Review of patient safety across the health and care landscape", "base_path": "/" + target["query"],
-           "document_type": "independent_report", "first_published_at": "2025-07-07T00:00:00Z", "details": {"body": body}}
-    server = ReplayServer({"/api/content/" + target["query"]: json.dumps(doc).encode()})
+    bodies = {}
+    for path in paths:
+        doc = {"title": "Review of patient safety across the health and care landscape", "base_path": "/" + path,
+               "schema_name": "html_publication" if path == report_path else "publication",
+               "document_type": "independent_report", "first_published_at": "2025-07-07T00:00:00Z",
+               "details": {"body": body} if path == report_path else {"attachments": []}}
+        bodies["/api/content/" + path] = json.dumps(doc).encode()
+    server = ReplayServer(bodies)
     monkeypatch.setenv("GOVUK_API_ROOT", server.root)
-    monkeypatch.setenv("PARLIAMENT_QUESTIONS_API_ROOT", server.root)
     before = curated_hashes(data)
     try:
         c, _ = client()
-        report = collect(data, client=c, sources=["govuk-content"], reviews=["dash-2025"])
+        report = collect(data, client=c, sources=["report-documents"], reviews=["dash-2025"])
     finally:
         server.close()
-    assert not report.failed
+    assert not report.failed, report.failed
     held = {r["number"] for r in load(data).recs_of("dash-2025")}
-    details = sorted(c.detail for c in Inbox(data).pending())
-    missing = [n for n in range(1, 10) if str(n) not in held]
+    pending = Inbox(data).pending()
+    missing = [str(n) for n in range(1, 10) if str(n) not in held]
     assert missing, "data/ should still lack some Dash recommendations for this test to mean anything"
-    for n in missing:
-        assert any(d.startswith(f"recommendation {n} ('placeholder heading {n}')") for d in details), details
-    assert not any(d.startswith(f"recommendation {n} (") for n in range(1, 10) if str(n) in held for d in details)
+    new = {c.number: c for c in pending if c.kind == "new-recommendation"}
+    assert sorted(new, key=int) == missing
+    assert all(new[n].title == f"placeholder heading {n}" and new[n].extracted_text.endswith("Placeholder text.")
+               for n in missing)
+    assert all(c.url.startswith("https://www.gov.uk/" + report_path) for c in new.values())
+    checks = {c.suggested_rec_id for c in pending if c.kind == "check"}
+    assert checks == {f"dash-2025-r{n}" for n in held}
     assert curated_hashes(data) == before

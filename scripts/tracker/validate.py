@@ -174,6 +174,25 @@ def _rule_problems(pkg: DataPackage, tables: dict[str, Table], today: date) -> l
                             "cite that source_id instead, and remove this row"))
             first_with.setdefault(key, (n, row["source_id"]))
 
+    if "report_locations" in tables:
+        table = tables["report_locations"]
+        for row in table.rows:
+            n, location = row_number(row), row["location"]
+            if row["kind"] == "govuk-content":
+                if re.match(r"^[a-z]+://", location) or not re.fullmatch(r"/?[a-z0-9][a-z0-9/_.-]*", location):
+                    add(Problem(table.file, n, "location", location, "a govuk-content location must be a GOV.UK path",
+                                "give the path after www.gov.uk/, for example government/publications/berwick-review-into-patient-safety"))
+                if row["format"] and row["format"] != "govuk":
+                    add(Problem(table.file, n, "format", row["format"], "a govuk-content location has the format 'govuk'",
+                                "use govuk; the Content API says which attachments are PDF or HTML"))
+            elif row["kind"] == "document":
+                if not re.fullmatch(r"https?://[^\s/]+/\S*", location):
+                    add(Problem(table.file, n, "location", location, "a document location must be a full web address",
+                                "give the address starting https://, with no spaces"))
+                if row["format"] == "govuk":
+                    add(Problem(table.file, n, "format", row["format"], "a document is either pdf or html",
+                                "use pdf or html, as the address serves"))
+
     if "recommendations" in tables:
         table = tables["recommendations"]
         numbers: dict[tuple[str, str], int] = {}

@@ -1,5 +1,11 @@
 """One careful HTTP client shared by every collector.
 
+A run has two guards against hosts that hang: a per-host circuit breaker (after
+``breaker_threshold`` timeouts or refused connections in a row a host is skipped for the rest of
+the run) and a stall deadline (when no host has answered for ``stall_limit``
+seconds, every remaining request is skipped), so a run ends within about two
+minutes however many targets it has, even when nothing answers.
+
 Every request has a timeout; 5xx answers and connection errors are retried
 with exponential backoff; 429 waits as long as Retry-After asks (within a cap);
 redirects are followed by hand and only to allow-listed hosts; bodies over a
@@ -11,6 +17,9 @@ validators stored beside the previous snapshot.
 from __future__ import annotations
 
 import email.utils
+import hashlib
+import os
+import tempfile
 import time
 from dataclasses import dataclass, field
 from urllib.parse import urljoin, urlparse
@@ -27,10 +36,11 @@ RETRY_STATUSES = {500, 502, 503, 504}
 class FetchError(Exception):
     """An upstream failure, with the URL and what went wrong, for a person to read."""
 
-    def __init__(self, url: str, message: str):
+    def __init__(self, url: str, message: str, skipped: bool = False):
         super().__init__(f"{url}: {message}")
         self.url = url
         self.message = message
+        self.skipped = skipped  # not tried: its host was given up on, or the run's deadline passed
 
 
 @dataclass
@@ -39,6 +49,9 @@ class Response:
     status: int
     body: bytes
     headers: dict[str, str]
+    path: str | None = None  # for a download: the temporary file that holds the body
+    sha256: str = ""
+    size: int = 0
 
     @property
     def not_modified(self) -> bool:
@@ -55,12 +68,42 @@ class Client:
     max_bytes: int = 20 * 1024 * 1024
     min_interval: float = 1.0
     max_redirects: int = 5
+    breaker_threshold: int = 3
+    stall_limit: float = 90.0
+    deadline: float | None = None  # time.monotonic() after which nothing more is requested
     sleep: callable = time.sleep
     session: requests.Session = field(default_factory=requests.Session)
     _last_request: dict[str, float] = field(default_factory=dict)
+    _failures: dict[str, int] = field(default_factory=dict)
+    tripped: dict[str, str] = field(default_factory=dict)  # host -> why it was given up on
+    _last_answer: float = field(default_factory=time.monotonic)
 
     def __post_init__(self):
         self.session.headers.update({"User-Agent": USER_AGENT, "Accept": "application/json"})
+
+    def _time_left(self, url: str) -> float:
+        """Seconds this request may still take, or FetchError(skipped) when none."""
+        host = urlparse(url).hostname or ""
+        if host in self.tripped:
+            raise FetchError(url, f"skipped: {host} did not answer earlier in this run ({self.tripped[host]})", skipped=True)
+        now = time.monotonic()
+        left = self.stall_limit - (now - self._last_answer)
+        if left <= 0:
+            raise FetchError(url, f"skipped: no host has answered for {self.stall_limit:.0f} s", skipped=True)
+        if self.deadline is not None:
+            if now >= self.deadline:
+                raise FetchError(url, "skipped: the run's deadline has passed", skipped=True)
+            left = min(left, self.deadline - now)
+        return left
+
+    def _answered(self, host: str) -> None:
+        self._last_answer = time.monotonic()
+        self._failures[host] = 0
+
+    def _failed(self, host: str, reason: str) -> None:
+        self._failures[host] = self._failures.get(host, 0) + 1
+        if self._failures[host] >= self.breaker_threshold:
+            self.tripped.setdefault(host, reason)
 
     def _check_host(self, url: str, original: str) -> None:
         parsed = urlparse(url)
@@ -85,22 +128,29 @@ class Client:
             seconds = parsed.timestamp() - time.time() if parsed else self.backoff
         return max(0.0, seconds)
 
-    def get(self, url: str, params: dict | None = None, validators: dict[str, str] | None = None) -> Response:
-        """GET with every safeguard; raises :class:`FetchError` on failure."""
+    def get(self, url: str, params: dict | None = None, validators: dict[str, str] | None = None,
+            download_to: str | None = None, max_bytes: int | None = None, accept: str | None = None) -> Response:
+        """GET with every safeguard; raises :class:`FetchError` on failure.
+
+        With ``download_to`` (a folder), the body is streamed into a temporary
+        file there instead of memory; the caller moves or removes it."""
         headers = {}
         if validators:
             if validators.get("etag"):
                 headers["If-None-Match"] = validators["etag"]
             if validators.get("last_modified"):
                 headers["If-Modified-Since"] = validators["last_modified"]
+        if accept:
+            headers["Accept"] = accept
         original = requests.Request("GET", url, params=params).prepare().url or url
+        limit = max_bytes or self.max_bytes
         attempt = 0
         while True:
             attempt += 1
             try:
-                return self._get_following_redirects(original, headers)
+                return self._get_following_redirects(original, headers, download_to, limit)
             except _Retry as retry:
-                if attempt > self.retries:
+                if attempt > self.retries or retry.host in self.tripped:
                     raise FetchError(original, f"{retry.reason}; gave up after {attempt} attempts") from None
                 delay = retry.delay if retry.delay is not None else self.backoff * 2 ** (attempt - 1)
                 if delay > self.max_retry_after:
@@ -108,18 +158,26 @@ class Client:
                                                f"more than the {self.max_retry_after:.0f} s allowed") from None
                 self.sleep(delay)
 
-    def _get_following_redirects(self, url: str, headers: dict[str, str]) -> Response:
+    def _get_following_redirects(self, url: str, headers: dict[str, str], download_to: str | None, limit: int) -> Response:
         original = url
         for _ in range(self.max_redirects + 1):
             self._check_host(url, original)
-            self._pace(urlparse(url).hostname or "")
+            host = urlparse(url).hostname or ""
+            self._pace(host)
+            left = self._time_left(url)
+            timeout = min(self.timeout, max(left, 0.1))
             try:
-                raw = self.session.get(url, headers=headers, timeout=self.timeout, stream=True, allow_redirects=False)
+                raw = self.session.get(url, headers=headers, timeout=timeout, stream=True, allow_redirects=False)
             except requests.Timeout:
-                raise _Retry(f"no answer within {self.timeout:.0f} s (timeout)") from None
+                self._failed(host, f"no answer within {timeout:.0f} s")
+                raise _Retry(f"no answer within {timeout:.0f} s (timeout)", host=host) from None
             except requests.ConnectionError as exc:
-                raise _Retry(f"connection failed ({type(exc).__name__})") from None
+                self._failed(host, f"connection failed ({type(exc).__name__})")
+                raise _Retry(f"connection failed ({type(exc).__name__})", host=host) from None
             with raw:
+                self._answered(host)  # an error page is an answer: the breaker is for hosts that hang
+                if raw.status_code in RETRY_STATUSES:
+                    raise _Retry(f"HTTP {raw.status_code} from the server", host=host)
                 if raw.is_redirect or raw.status_code in (301, 302, 303, 307, 308):
                     location = raw.headers.get("Location")
                     if not location:
@@ -127,30 +185,57 @@ class Client:
                     url = urljoin(url, location)
                     continue
                 if raw.status_code == 429:
-                    raise _Retry("HTTP 429 Too Many Requests", self._retry_after(raw.headers.get("Retry-After")))
-                if raw.status_code in RETRY_STATUSES:
-                    raise _Retry(f"HTTP {raw.status_code} from the server")
+                    raise _Retry("HTTP 429 Too Many Requests", self._retry_after(raw.headers.get("Retry-After")), host=host)
                 if raw.status_code == 304:
                     return Response(url, 304, b"", dict(raw.headers))
                 if raw.status_code != 200:
                     raise FetchError(original, f"HTTP {raw.status_code} (expected 200)")
                 declared = raw.headers.get("Content-Length")
-                if declared and declared.isdigit() and int(declared) > self.max_bytes:
-                    raise FetchError(original, f"the response is {int(declared):,} bytes, over the {self.max_bytes:,}-byte limit")
+                if declared and declared.isdigit() and int(declared) > limit:
+                    raise FetchError(original, f"the response is {int(declared):,} bytes, over the {limit:,}-byte limit")
+                if download_to:
+                    return self._stream_to_file(raw, url, original, download_to, limit)
                 body = bytearray()
                 try:
                     for chunk in raw.iter_content(64 * 1024):
                         body += chunk
-                        if len(body) > self.max_bytes:
-                            raise FetchError(original, f"the response is over the {self.max_bytes:,}-byte limit")
+                        if len(body) > limit:
+                            raise FetchError(original, f"the response is over the {limit:,}-byte limit")
                 except (requests.exceptions.ChunkedEncodingError, requests.ConnectionError) as exc:
-                    raise _Retry(f"the response was cut off ({type(exc).__name__})") from None
-                return Response(url, 200, bytes(body), dict(raw.headers))
+                    raise _Retry(f"the response was cut off ({type(exc).__name__})", host=host) from None
+                self._last_answer = time.monotonic()
+                return Response(url, 200, bytes(body), dict(raw.headers), sha256=hashlib.sha256(body).hexdigest(),
+                                size=len(body))
         raise FetchError(original, f"more than {self.max_redirects} redirects")
+
+    def _stream_to_file(self, raw, url: str, original: str, folder: str, limit: int) -> Response:
+        os.makedirs(folder, exist_ok=True)
+        fd, tmp = tempfile.mkstemp(dir=folder, prefix=".download-", suffix=".part")
+        digest, size = hashlib.sha256(), 0
+        try:
+            with os.fdopen(fd, "wb") as fh:
+                for chunk in raw.iter_content(256 * 1024):
+                    size += len(chunk)
+                    if size > limit:
+                        raise FetchError(original, f"the response is over the {limit:,}-byte limit")
+                    digest.update(chunk)
+                    fh.write(chunk)
+                    self._last_answer = time.monotonic()
+            declared = raw.headers.get("Content-Length")
+            if declared and declared.isdigit() and int(declared) != size:
+                raise _Retry(f"the response was cut off ({size:,} of {int(declared):,} bytes)", host=urlparse(url).hostname or "")
+        except (requests.exceptions.ChunkedEncodingError, requests.ConnectionError) as exc:
+            os.unlink(tmp)
+            raise _Retry(f"the response was cut off ({type(exc).__name__})", host=urlparse(url).hostname or "") from None
+        except BaseException:
+            os.unlink(tmp)
+            raise
+        return Response(url, 200, b"", dict(raw.headers), path=tmp, sha256=digest.hexdigest(), size=size)
 
 
 class _Retry(Exception):
-    def __init__(self, reason: str, delay: float | None = None):
+    def __init__(self, reason: str, delay: float | None = None, host: str = ""):
         super().__init__(reason)
         self.reason = reason
         self.delay = delay
+        self.host = host

@@ -28,7 +28,7 @@ DECISIONS = "decisions.csv"
 @dataclass
 class Candidate:
     candidate_id: str
-    kind: str  # evidence | drift
+    kind: str  # evidence | drift | new-recommendation | check
     review_id: str
     suggested_rec_id: str
     title: str
@@ -40,6 +40,11 @@ class Candidate:
     snapshot: str
     licence: str
     found_on: str
+    # Read from a review's own document (new-recommendation and check candidates):
+    number: str = ""
+    locator: str = ""
+    document_sha256: str = ""
+    extracted_text: str = ""
 
     @staticmethod
     def make_id(*parts: str) -> str:

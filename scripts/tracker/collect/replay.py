@@ -1,5 +1,6 @@
 """A local HTTP server that replays recorded API responses, for the collector
-tests and the benchmark: GOV.UK and Parliament on one 127.0.0.1 port.
+tests and the benchmark: GOV.UK (its Content and Search APIs and its asset
+host) and Parliament on one 127.0.0.1 port.
 
 By default each route serves its recorded body with an ETag and answers a
 matching If-None-Match with 304; ``script`` queues misbehaviours per path
@@ -21,9 +22,12 @@ FIXTURES = ROOT / "tests" / "fixtures" / "collect"
 REPORT_PATH = ("/api/content/government/publications/health-and-social-care-review-leadership-for-a-collaborative-"
                "and-inclusive-future/leadership-for-a-collaborative-and-inclusive-future")
 PUBLICATION_PATH = "/api/content/government/publications/health-and-social-care-review-leadership-for-a-collaborative-and-inclusive-future"
+#: The publication's PDF attachment, on GOV.UK's asset host (GOVUK_ASSETS_ROOT points it here).
+ASSET_PATH = "/media/000000000000000000000001/leadership-review-placeholder.pdf"
 FIXTURE_ROUTES = {
     REPORT_PATH: "govuk-content-report.json",
     PUBLICATION_PATH: "govuk-content-publication.json",
+    ASSET_PATH: "leadership-review-placeholder.pdf",
     "/api/search.json": "govuk-search.json",
     "/api/writtenquestions/questions": "parliament-questions.json",
     "/api/writtenstatements/statements": "parliament-statements.json",
@@ -34,10 +38,11 @@ class ReplayServer:
     its fixture with an ETag and honours If-None-Match; ``script`` queues
     misbehaviours (status codes, delays, truncation, redirects) per path."""
 
-    def __init__(self, bodies: dict[str, bytes]):
+    def __init__(self, bodies: dict[str, bytes], host: str = "127.0.0.1"):
         self.requests: list[tuple[str, dict, dict]] = []
         self.script: dict[str, list[dict]] = {}
         self.bodies = dict(bodies)
+        self.hang = 0.0  # when set, every request waits this long before any answer (a host that hangs)
         api = self
 
         class Handler(http.server.BaseHTTPRequestHandler):
@@ -49,6 +54,10 @@ class ReplayServer:
             def do_GET(self):
                 parsed = urlparse(self.path)
                 api.requests.append((parsed.path, parse_qs(parsed.query), dict(self.headers)))
+                if api.hang:
+                    time.sleep(api.hang)
+                    self.close_connection = True
+                    return
                 queued = api.script.get(parsed.path)
                 action = queued.pop(0) if queued else {}
                 if action.get("delay"):
@@ -74,7 +83,9 @@ class ReplayServer:
                     self.send_header("Content-Length", "0")
                     self.end_headers()
                     return
-                headers = {"ETag": etag, "Last-Modified": "Wed, 08 Jun 2022 09:00:00 GMT", "Content-Type": "application/json"}
+                kind = "application/pdf" if parsed.path.endswith(".pdf") else "text/html" if parsed.path.endswith(".html") \
+                    else "application/json"
+                headers = {"ETag": etag, "Last-Modified": "Wed, 08 Jun 2022 09:00:00 GMT", "Content-Type": kind}
                 if action.get("declare_length"):
                     headers["Content-Length"] = str(action["declare_length"])
                 if action.get("truncate"):
@@ -98,8 +109,9 @@ class ReplayServer:
                 self.end_headers()
                 self.wfile.write(body)
 
-        self.server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), Handler)
-        self.root = f"http://127.0.0.1:{self.server.server_address[1]}"
+        self.server = http.server.ThreadingHTTPServer((host, 0), Handler)
+        self.server.daemon_threads = True
+        self.root = f"http://{host}:{self.server.server_address[1]}"
         threading.Thread(target=self.server.serve_forever, daemon=True).start()
 
     def hits(self, path: str) -> list[tuple[str, dict, dict]]:

@@ -22,6 +22,7 @@ from .http import Response
 LICENCES = {
     "OGL-UK-3.0": "Open Government Licence v3.0",
     "OPL": "Open Parliament Licence",
+    "not-stated": "No licence stated: kept only to check the curated data against it",
 }
 
 
@@ -38,10 +39,10 @@ def atomic_write(path: Path, data: bytes) -> None:
         raise
 
 
-def snapshot_name(label: str) -> str:
+def snapshot_name(label: str, suffix: str = ".json") -> str:
     """A readable, stable file name for a request label."""
     slug = re.sub(r"[^a-z0-9]+", "-", label.lower()).strip("-")[:80] or "snapshot"
-    return f"{slug}-{hashlib.sha256(label.encode()).hexdigest()[:8]}.json"
+    return f"{slug}-{hashlib.sha256(label.encode()).hexdigest()[:8]}{suffix}"
 
 
 @dataclass
@@ -50,7 +51,7 @@ class Snapshot:
 
     @property
     def sidecar(self) -> Path:
-        return self.path.with_name(self.path.name.removesuffix(".json") + ".provenance.json")
+        return self.path.with_name(self.path.with_suffix("").name + ".provenance.json")
 
     def provenance(self) -> dict | None:
         try:
@@ -68,7 +69,7 @@ class Snapshot:
     def body(self) -> bytes:
         return self.path.read_bytes()
 
-    def store(self, response: Response, requested_url: str, licence: str, collector: str) -> str:
+    def store(self, response: Response, requested_url: str, licence: str, collector: str, public_url: str = "") -> str:
         """Write the body and its sidecar; returns 'new', 'changed' or 'unchanged' (nothing written)."""
         digest = hashlib.sha256(response.body).hexdigest()
         previous = self.provenance()
@@ -89,6 +90,37 @@ class Snapshot:
             "licence_title": LICENCES[licence],
             "collector": collector,
         }
+        if public_url:
+            meta["public_url"] = public_url
         atomic_write(self.path, response.body)
+        atomic_write(self.sidecar, (json.dumps(meta, indent=2, sort_keys=True) + "\n").encode("utf-8"))
+        return "changed" if previous else "new"
+
+    def store_download(self, response: Response, requested_url: str, licence: str, collector: str, public_url: str = "") -> str:
+        """Move a streamed download (``response.path``) into place with its sidecar;
+        'unchanged' (the download is discarded) when the bytes are the same as before."""
+        previous = self.provenance()
+        if previous and previous.get("sha256") == response.sha256 and self.path.exists():
+            os.unlink(response.path)
+            return "unchanged"
+        headers = {k.lower(): v for k, v in response.headers.items()}
+        meta = {
+            "url": requested_url,
+            "final_url": response.url,
+            "retrieved_at": datetime.now(timezone.utc).replace(microsecond=0).isoformat(),
+            "http_status": response.status,
+            "etag": headers.get("etag"),
+            "last_modified": headers.get("last-modified"),
+            "content_type": headers.get("content-type"),
+            "sha256": response.sha256,
+            "bytes": response.size,
+            "licence": licence,
+            "licence_title": LICENCES[licence],
+            "collector": collector,
+        }
+        if public_url:
+            meta["public_url"] = public_url
+        self.path.parent.mkdir(parents=True, exist_ok=True)
+        os.replace(response.path, self.path)
         atomic_write(self.sidecar, (json.dumps(meta, indent=2, sort_keys=True) + "\n").encode("utf-8"))
         return "changed" if previous else "new"

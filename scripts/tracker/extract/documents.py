@@ -38,6 +38,7 @@ class Line:
     item_number: int | None = None  # the implicit number of an <ol> item
     list_depth: int = 0
     new_paragraph: bool = True  # a gap (PDF) or a new block (HTML) comes before this line
+    size: float = 0.0  # type size in a PDF
 
 
 @dataclass
@@ -146,11 +147,14 @@ def read_pdf(path: Path, max_pages: int = MAX_PAGES) -> Document:
     return Document(path, "pdf", count, pdf_lines(pages), warnings)
 
 
-def _page_lines(textpage) -> list[tuple[str, bool]]:
+def _page_lines(textpage) -> list[tuple[str, bool, float]]:
     """A page's lines in the order the PDF draws them, each with whether a gap
-    (a new paragraph) comes before it. PDFium reports text as rectangles, one
+    (a new paragraph) comes before it and the size of its type (weight 600 or
+    more counts as two points larger). PDFium reports text as rectangles, one
     per run of text; runs on one baseline, left to right, make one line."""
-    runs: list[list] = []  # [text, top, bottom, right]
+    import pypdfium2.raw as pdfium_c
+
+    runs: list[list] = []  # [text, top, bottom, right, size]
     for i in range(textpage.count_rects()):
         left, bottom, right, top = textpage.get_rect(i)
         text = textpage.get_text_bounded(left, bottom, right, top)
@@ -161,13 +165,17 @@ def _page_lines(textpage) -> list[tuple[str, bool]]:
             last[0] = last[0].rstrip() + " " + text.strip()
             last[3] = right
             continue
-        runs.append([text, top, bottom, right])
+        index = pdfium_c.FPDFText_GetCharIndexAtPos(textpage.raw, left + 0.5, (top + bottom) / 2, 2, 2)
+        size = round(pdfium_c.FPDFText_GetFontSize(textpage.raw, index), 1) if index >= 0 else 0.0
+        if index >= 0 and pdfium_c.FPDFText_GetFontWeight(textpage.raw, index) >= 600:
+            size += 2
+        runs.append([text, top, bottom, right, size])
     # A paragraph break is a gap clearly wider than the page's usual gap between
     # lines (so 1.5 line spacing is not taken for a break), or a move back up.
     gaps = sorted(prev[2] - cur[1] for prev, cur in zip(runs, runs[1:]) if prev[2] >= cur[1])
     usual = gaps[len(gaps) // 2] if gaps else 0.0
     lines = []
-    for k, (text, top, bottom, _) in enumerate(runs):
+    for k, (text, top, bottom, _, size) in enumerate(runs):
         if k == 0:
             new_paragraph = True
         else:
@@ -177,25 +185,46 @@ def _page_lines(textpage) -> list[tuple[str, bool]]:
         text = " ".join(text.split())
         if text.endswith(("\ufffe", "\u00ad")):
             text = text[:-1] + "\x02"
-        lines.append((text, new_paragraph))
+        lines.append((text, new_paragraph, size))
     return lines
 
 
-def pdf_lines(pages: list[list[tuple[str, bool]]]) -> list[Line]:
+def pdf_lines(pages: list[list[tuple[str, bool, float]]]) -> list[Line]:
     """Each page's lines without running headers, footers or page numbers, with
-    words hyphenated across lines joined."""
-    texts = [[t.rstrip("\x02") for t, _ in page] for page in pages]
+    words hyphenated across lines joined. Lines in type larger than the body's
+    are headings; a heading that wraps over lines becomes one line."""
+    texts = [[t.rstrip("\x02") for t, _, _ in page] for page in pages]
     running = _running_lines(texts)
     numbers = _page_number_lines(texts)
+    sizes: Counter[float] = Counter()
+    for page in pages:
+        for text, _, size in page:
+            sizes[size] += len(text)
+    body = sizes.most_common(1)[0][0] if sizes else 0.0
     lines: list[Line] = []
     for index, page in enumerate(pages):
         n = len(page)
-        for j, (text, new_paragraph) in enumerate(page):
+        for j, (text, new_paragraph, size) in enumerate(page):
             at_edge = j < EDGE or j >= n - EDGE
             if at_edge and (_shape(text.rstrip("\x02")) in running or (index, j) in numbers):
                 continue
-            lines.append(Line(text, f"p. {index + 1}", new_paragraph=new_paragraph and bool(lines)))
+            heading = body > 0 and size >= body + 1
+            prev = lines[-1] if lines else None
+            if heading and prev is not None and prev.kind == "heading" and prev.size == size \
+                    and not _starts_something(text):
+                prev.text = prev.text.rstrip("\x02") + ("" if prev.text.endswith("\x02") else " ") + text
+                continue
+            line = Line(text, f"p. {index + 1}", "heading" if heading else "text", new_paragraph=new_paragraph and bool(lines))
+            line.size = size
+            lines.append(line)
     return _join_hyphenated(lines)
+
+
+def _starts_something(text: str) -> bool:
+    """Whether a line opens a new heading of its own (a recommendation's label, a chapter)."""
+    from .recognise import STOP, label_of
+
+    return label_of(text) is not None or bool(STOP.match(text))
 
 
 def _join_hyphenated(lines: list[Line]) -> list[Line]:
