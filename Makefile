@@ -12,7 +12,7 @@ SIZES ?= 1000,10000
 BUILD_DIR := _build
 PORT ?= 8000
 
-.PHONY: help install book book-clean check test serve clean fmt-data collect inbox accept reject linkcheck diff-data bench
+.PHONY: help install book book-clean check test serve clean fmt-data collect inbox accept reject extract linkcheck diff-data bench
 
 help: ## List the targets
 	@grep -hE '^[a-zA-Z_-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-12s %s\n", $$1, $$2}'
@@ -48,13 +48,19 @@ collect: check ## Fetch from GOV.UK and Parliament into data/raw/ and propose ca
 inbox: $(STAMP) ## List the candidates waiting for a decision
 	@$(BIN)/python -m tracker inbox list
 
-accept: $(STAMP) ## Accept a candidate: make accept ID=c-... [REC=... STATUS=... EVIDENCE="..." CONFIDENCE=...]
-	@test -n "$(ID)" || { echo "usage: make accept ID=c-... [REC=rec_id STATUS=status EVIDENCE='own words' CONFIDENCE=medium]"; exit 2; }
-	@$(BIN)/python -m tracker inbox accept "$(ID)" $(if $(REC),--rec-id "$(REC)") $(if $(STATUS),--status "$(STATUS)") $(if $(EVIDENCE),--evidence "$(EVIDENCE)") $(if $(CONFIDENCE),--confidence "$(CONFIDENCE)") $(if $(AS_OF),--as-of "$(AS_OF)") $(if $(NOTE),--note "$(NOTE)")
+accept: $(STAMP) ## Accept a candidate: make accept ID=c-... [REC= STATUS= EVIDENCE=] or, for a new recommendation, TITLE= SUMMARY= THEMES= RESPONSE=
+	@test -n "$(ID)" || { echo "usage: make accept ID=c-... [REC=rec_id STATUS=status EVIDENCE='own words' CONFIDENCE=medium]"; \
+	  echo "       make accept ID=c-... TITLE='own words' SUMMARY='own words' THEMES=theme-a,theme-b RESPONSE=accepted RESPONSE_SOURCE=source_id [ADDRESSED_TO=...]  (a new recommendation)"; \
+	  echo "       make accept ID=c-... CONFIRM_NUMBER=1  (a check: the number was confirmed in the report)"; exit 2; }
+	@$(BIN)/python -m tracker inbox accept "$(ID)" $(if $(REC),--rec-id "$(REC)") $(if $(STATUS),--status "$(STATUS)") $(if $(EVIDENCE),--evidence "$(EVIDENCE)") $(if $(CONFIDENCE),--confidence "$(CONFIDENCE)") $(if $(AS_OF),--as-of "$(AS_OF)") $(if $(NOTE),--note "$(NOTE)") $(if $(TITLE),--title "$(TITLE)") $(if $(SUMMARY),--summary "$(SUMMARY)") $(if $(THEMES),--themes "$(THEMES)") $(if $(RESPONSE),--response "$(RESPONSE)") $(if $(RESPONSE_SOURCE),--response-source "$(RESPONSE_SOURCE)") $(if $(RESPONSE_NOTE),--response-note "$(RESPONSE_NOTE)") $(if $(ADDRESSED_TO),--addressed-to "$(ADDRESSED_TO)") $(if $(CONFIRM_NUMBER),--confirm-number)
 
 reject: $(STAMP) ## Reject a candidate so it is not proposed again: make reject ID=c-... NOTE="why"
 	@test -n "$(ID)" || { echo "usage: make reject ID=c-... NOTE='why'"; exit 2; }
 	@$(BIN)/python -m tracker inbox reject "$(ID)" $(if $(NOTE),--note "$(NOTE)")
+
+extract: $(STAMP) ## List a report's numbered recommendations: make extract FILE=report.pdf [EXPECTED=N] [JSON=1]
+	@test -n "$(FILE)" || { echo "usage: make extract FILE=path/to/report.pdf|.html|.json [EXPECTED=number of recommendations] [JSON=1]"; exit 2; }
+	@$(BIN)/python -m tracker extract "$(FILE)" $(if $(EXPECTED),--expected $(EXPECTED)) $(if $(JSON),--json)
 
 linkcheck: $(STAMP) ## Report external links that no longer answer (needs the internet; never fails)
 	@$(BIN)/python -m tracker linkcheck --output $(BUILD_DIR)/linkcheck.md

@@ -147,7 +147,8 @@ def test_first_run_stores_snapshots_with_provenance(api, data):
     for sidecar in sidecars:
         meta = json.loads(sidecar.read_text())
         stem = sidecar.name.removesuffix(".provenance.json")
-        [body_path] = [p for p in sidecar.parent.glob(stem + ".*") if p != sidecar]
+        [body_path] = [p for p in sidecar.parent.glob(stem + ".*")
+                       if not p.name.endswith((".provenance.json", ".extracted.json"))]
         body = body_path.read_bytes()
         assert meta["sha256"] == hashlib.sha256(body).hexdigest() and meta["bytes"] == len(body)
         assert meta["http_status"] == 200 and meta["etag"] and meta["last_modified"]

@@ -55,7 +55,7 @@ def _collect(args: argparse.Namespace) -> int:
     from .collect.run import collect, print_progress
 
     report = collect(Path(args.data), sources=args.source, reviews=args.review, since=args.since,
-                     progress=None if args.quiet else print_progress)
+                     progress=None if args.quiet else print_progress, stall_limit=args.stall_limit)
     print(report.summary())
     for outcome in report.failed:
         print(f"failed: {outcome.error}", file=sys.stderr)
@@ -76,12 +76,24 @@ def _inbox(args: argparse.Namespace) -> int:
             for c in pending:
                 suggestion = f" -> suggested {c.suggested_rec_id}" if c.suggested_rec_id else ""
                 print(f"{c.candidate_id}  {c.kind:<8} {c.review_id}{suggestion}\n    {c.title}\n    {c.url}  ({c.published or 'undated'})\n    {c.detail}")
+                if c.extracted_text:
+                    text = c.extracted_text if len(c.extracted_text) <= 300 else c.extracted_text[:299] + "…"
+                    print(f"    report text ({c.locator or 'no locator'}): {text}")
             return 0
         if args.action == "accept":
             d = inbox.accept(args.id, rec_id=args.rec_id or "", status=args.status or "", evidence=args.evidence or "",
-                             confidence=args.confidence, as_of=args.as_of or "", note=args.note or "")
-            print(f"accepted {d.candidate_id}" + (f": source {d.source_id}" if d.source_id else "")
-                  + (f", assessment of {d.rec_id}" if d.rec_id and d.source_id else ""))
+                             confidence=args.confidence, as_of=args.as_of or "", note=args.note or "",
+                             title=args.title or "", summary=args.summary or "",
+                             themes=[t.strip() for t in (args.themes or "").split(",") if t.strip()],
+                             response=args.response or "", response_source_id=args.response_source or "",
+                             response_note=args.response_note or "", addressed_to=args.addressed_to or "",
+                             confirm_number=args.confirm_number)
+            kind = next((c.kind for c in inbox.candidates() if c.candidate_id == d.candidate_id), "")
+            if kind == "new-recommendation":
+                print(f"accepted {d.candidate_id}: {d.rec_id} added to recommendations.csv (run `make check`, then `make book`)")
+            else:
+                print(f"accepted {d.candidate_id}" + (f": source {d.source_id}" if d.source_id else "")
+                      + (f", assessment of {d.rec_id}" if d.rec_id and d.source_id else ""))
             return 0
         d = inbox.reject(args.id, note=args.note or "")
         print(f"rejected {d.candidate_id}")
@@ -158,10 +170,13 @@ def main(argv: list[str] | None = None) -> int:
     fmt.set_defaults(func=_fmt)
     col = sub.add_parser("collect", help="fetch from the public APIs into data/raw/ and propose candidates")
     col.add_argument("--source", action="append", choices=["govuk-content", "govuk-search", "parliament-written-questions",
-                                                            "parliament-written-statements"], help="only this source (repeatable)")
+                                                            "parliament-written-statements", "report-documents"],
+                     help="only this source (repeatable); report-documents fetches the reports in report_locations.csv")
     col.add_argument("--review", action="append", help="only this review_id (repeatable)")
     col.add_argument("--since", help="only items published or answered on or after YYYY-MM-DD")
     col.add_argument("--quiet", action="store_true", help="no progress display")
+    col.add_argument("--stall-limit", type=float, default=90.0,
+                     help="give up on every remaining request when no host has answered for this many seconds (default: %(default)s)")
     col.set_defaults(func=_collect)
     inbox = sub.add_parser("inbox", help="review the candidates the collectors proposed")
     inbox_sub = inbox.add_subparsers(dest="action", required=True)
@@ -174,6 +189,15 @@ def main(argv: list[str] | None = None) -> int:
     acc.add_argument("--confidence", default="medium", choices=["high", "medium", "low"])
     acc.add_argument("--as-of", help="the date the assessment describes (default: the item's date)")
     acc.add_argument("--note")
+    acc.add_argument("--title", help="new-recommendation: a short title, in your own words")
+    acc.add_argument("--summary", help="new-recommendation: what it asks for, in your own words")
+    acc.add_argument("--themes", help="new-recommendation: theme_ids, separated by commas")
+    acc.add_argument("--response", help="new-recommendation: the government response (a value of the response vocabulary)")
+    acc.add_argument("--response-source", help="new-recommendation: the source_id that gives the response")
+    acc.add_argument("--response-note", help="new-recommendation: how the response was established (needed for unknown)")
+    acc.add_argument("--addressed-to", help="new-recommendation: who it asks to act (default: unknown)")
+    acc.add_argument("--confirm-number", action="store_true",
+                     help="check: the number was confirmed in the report; mark it so in recommendations.csv")
     rej = inbox_sub.add_parser("reject", help="reject a candidate; it will not be proposed again")
     rej.add_argument("id")
     rej.add_argument("--note")

@@ -19,6 +19,7 @@ recommendations stands for the review, and three kinds of candidate come out:
 
 from __future__ import annotations
 
+import json
 import os
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -236,6 +237,21 @@ def candidates(review_id: str, fetched: Fetched, extraction: Extraction, corpus:
                              detail=f"the report lists {found} numbered recommendations; reviews.csv declares {declared}",
                              **common))
     return out
+
+
+def save_extraction(fetched: Fetched, extraction: Extraction, data_dir: Path) -> Path:
+    """Keep what was read beside the document (``<name>.extracted.json``): the
+    numbers, headings, texts and locators, for curators and for later checks."""
+    from .snapshots import atomic_write
+
+    record = extraction.as_json()
+    record["document"] = str(fetched.path.relative_to(data_dir))
+    record["url"] = fetched.public_url
+    target = fetched.path.with_name(fetched.path.with_suffix("").name + ".extracted.json")
+    text = json.dumps(record, ensure_ascii=False, indent=2, sort_keys=False) + "\n"
+    if not target.exists() or target.read_text(encoding="utf-8") != text:
+        atomic_write(target, text.encode("utf-8"))
+    return target
 
 
 def read_documents(docs: ReviewDocuments, expected: int | None) -> tuple[list[tuple[Fetched, Extraction]], list[str]]:

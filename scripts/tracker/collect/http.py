@@ -2,8 +2,9 @@
 
 A run has two guards against hosts that hang: a per-host circuit breaker (after
 ``breaker_threshold`` timeouts or refused connections in a row a host is skipped for the rest of
-the run) and a stall deadline (when no host has answered for ``stall_limit``
-seconds, every remaining request is skipped), so a run ends within about two
+the run) and a stall deadline (once ``stall_limit`` seconds have been spent
+waiting on hosts since any host last answered, every remaining request is
+skipped), so a run ends within about two
 minutes however many targets it has, even when nothing answers.
 
 Every request has a timeout; 5xx answers and connection errors are retried
@@ -76,7 +77,7 @@ class Client:
     _last_request: dict[str, float] = field(default_factory=dict)
     _failures: dict[str, int] = field(default_factory=dict)
     tripped: dict[str, str] = field(default_factory=dict)  # host -> why it was given up on
-    _last_answer: float = field(default_factory=time.monotonic)
+    _unanswered: float = 0.0  # seconds spent waiting on hosts since the last answer from any of them
 
     def __post_init__(self):
         self.session.headers.update({"User-Agent": USER_AGENT, "Accept": "application/json"})
@@ -87,7 +88,7 @@ class Client:
         if host in self.tripped:
             raise FetchError(url, f"skipped: {host} did not answer earlier in this run ({self.tripped[host]})", skipped=True)
         now = time.monotonic()
-        left = self.stall_limit - (now - self._last_answer)
+        left = self.stall_limit - self._unanswered
         if left <= 0:
             raise FetchError(url, f"skipped: no host has answered for {self.stall_limit:.0f} s", skipped=True)
         if self.deadline is not None:
@@ -97,10 +98,11 @@ class Client:
         return left
 
     def _answered(self, host: str) -> None:
-        self._last_answer = time.monotonic()
+        self._unanswered = 0.0
         self._failures[host] = 0
 
-    def _failed(self, host: str, reason: str) -> None:
+    def _failed(self, host: str, reason: str, waited: float) -> None:
+        self._unanswered += waited
         self._failures[host] = self._failures.get(host, 0) + 1
         if self._failures[host] >= self.breaker_threshold:
             self.tripped.setdefault(host, reason)
@@ -156,6 +158,8 @@ class Client:
                 if delay > self.max_retry_after:
                     raise FetchError(original, f"{retry.reason}; the server asked to wait {delay:.0f} s, "
                                                f"more than the {self.max_retry_after:.0f} s allowed") from None
+                if retry.host in self._failures and self._failures[retry.host]:
+                    self._unanswered += delay  # waiting to retry a host that has not answered
                 self.sleep(delay)
 
     def _get_following_redirects(self, url: str, headers: dict[str, str], download_to: str | None, limit: int) -> Response:
@@ -163,16 +167,18 @@ class Client:
         for _ in range(self.max_redirects + 1):
             self._check_host(url, original)
             host = urlparse(url).hostname or ""
+            self._time_left(url)
             self._pace(host)
             left = self._time_left(url)
-            timeout = min(self.timeout, max(left, 0.1))
+            timeout = round(min(self.timeout, max(left, 0.1)), 1)
+            started = time.monotonic()
             try:
                 raw = self.session.get(url, headers=headers, timeout=timeout, stream=True, allow_redirects=False)
             except requests.Timeout:
-                self._failed(host, f"no answer within {timeout:.0f} s")
-                raise _Retry(f"no answer within {timeout:.0f} s (timeout)", host=host) from None
+                self._failed(host, f"no answer within {timeout:g} s", time.monotonic() - started)
+                raise _Retry(f"no answer within {timeout:g} s (timeout)", host=host) from None
             except requests.ConnectionError as exc:
-                self._failed(host, f"connection failed ({type(exc).__name__})")
+                self._failed(host, f"connection failed ({type(exc).__name__})", time.monotonic() - started)
                 raise _Retry(f"connection failed ({type(exc).__name__})", host=host) from None
             with raw:
                 self._answered(host)  # an error page is an answer: the breaker is for hosts that hang
@@ -203,7 +209,6 @@ class Client:
                             raise FetchError(original, f"the response is over the {limit:,}-byte limit")
                 except (requests.exceptions.ChunkedEncodingError, requests.ConnectionError) as exc:
                     raise _Retry(f"the response was cut off ({type(exc).__name__})", host=host) from None
-                self._last_answer = time.monotonic()
                 return Response(url, 200, bytes(body), dict(raw.headers), sha256=hashlib.sha256(body).hexdigest(),
                                 size=len(body))
         raise FetchError(original, f"more than {self.max_redirects} redirects")
@@ -220,7 +225,6 @@ class Client:
                         raise FetchError(original, f"the response is over the {limit:,}-byte limit")
                     digest.update(chunk)
                     fh.write(chunk)
-                    self._last_answer = time.monotonic()
             declared = raw.headers.get("Content-Length")
             if declared and declared.isdigit() and int(declared) != size:
                 raise _Retry(f"the response was cut off ({size:,} of {int(declared):,} bytes)", host=urlparse(url).hostname or "")

@@ -122,10 +122,18 @@ class Inbox:
         return decision
 
     def accept(self, candidate_id: str, rec_id: str = "", status: str = "", evidence: str = "",
-               confidence: str = "medium", as_of: str = "", note: str = "", today: date | None = None) -> Decision:
+               confidence: str = "medium", as_of: str = "", note: str = "", today: date | None = None,
+               title: str = "", summary: str = "", themes: list[str] | None = None, response: str = "",
+               response_source_id: str = "", response_note: str = "", addressed_to: str = "",
+               confirm_number: bool = False) -> Decision:
         """Write the curated rows for a candidate, validated as a whole before anything is replaced."""
         candidate = self.get(candidate_id)
         today_iso = (today or date.today()).isoformat()
+        if candidate.kind == "new-recommendation":
+            return self._accept_recommendation(candidate, today_iso, title, summary, themes or [], response,
+                                               response_source_id, response_note, addressed_to, note)
+        if candidate.kind == "check":
+            return self._accept_check(candidate, today_iso, confirm_number, note)
         if candidate.kind == "drift":
             decision = Decision(candidate_id, "accepted", today_iso, rec_id, "", note or candidate.detail)
             self._decide(decision)
@@ -151,6 +159,64 @@ class Inbox:
         self._decide(decision)
         return decision
 
+    def _accept_recommendation(self, candidate: Candidate, today_iso: str, title: str, summary: str, themes: list[str],
+                               response: str, response_source_id: str, response_note: str, addressed_to: str,
+                               note: str) -> Decision:
+        """A number the report has and data/ lacks becomes a row: the title, summary and
+        themes are the curator's; the address, locator and number basis come from the document."""
+        missing = [name for name, value in (("TITLE", title), ("SUMMARY", summary), ("THEMES", themes),
+                                            ("RESPONSE", response)) if not value]
+        if missing:
+            raise InboxError(f"to add {candidate.suggested_rec_id}, give {', '.join(missing)}: the title and summary in "
+                             "your own words (the report's text stays in the inbox), at least one theme_id, and the "
+                             "government's response (unknown needs RESPONSE_SOURCE and a NOTE)")
+        if not re.fullmatch(r"[0-9]+[a-z]?", candidate.number):
+            raise InboxError(f"the report numbers this recommendation '{candidate.number}'; numbers like 2.3 cannot be "
+                             "recorded yet (recommendations.csv numbers are whole numbers with an optional letter)")
+        pkg, tables, problems = read_all(self.data_dir)
+        if problems:
+            raise InboxError("the curated data has problems; run `make check` and fix them first")
+        rec_id = f"{candidate.review_id}-r{candidate.number}"
+        locator = f"Recommendation {candidate.number}" + (f", {candidate.locator}" if candidate.locator else "")
+        if candidate.locator.startswith("p. "):
+            locator += " of the PDF"
+        new_rows = {
+            "recommendations": [{
+                "rec_id": rec_id, "review_id": candidate.review_id, "number": candidate.number, "title": title,
+                "summary": summary, "addressed_to": addressed_to or "unknown", "government_response": response,
+                "response_source_id": response_source_id, "response_note": response_note, "source_url": candidate.url,
+                "source_locator": locator, "number_basis": "report",
+            }],
+            "recommendation_themes": [{"rec_id": rec_id, "theme_id": t} for t in themes],
+        }
+        self._write_curated(pkg, tables, new_rows)
+        decision = Decision(candidate.candidate_id, "accepted", today_iso, rec_id, "", note)
+        self._decide(decision)
+        return decision
+
+    def _accept_check(self, candidate: Candidate, today_iso: str, confirm_number: bool, note: str) -> Decision:
+        """Record that a curator looked; with ``confirm_number`` the row's number is marked
+        as read in the report, and its locator says where."""
+        if confirm_number:
+            pkg, tables, problems = read_all(self.data_dir)
+            if problems:
+                raise InboxError("the curated data has problems; run `make check` and fix them first")
+            rec_id = candidate.suggested_rec_id
+            where = f"number confirmed in the report ({candidate.locator} of {candidate.url})" if candidate.locator \
+                else f"number confirmed in the report ({candidate.url})"
+
+            def confirm(row: dict) -> dict:
+                if row["rec_id"] == rec_id:
+                    row = dict(row, number_basis="report")
+                    row["source_locator"] = "; ".join(p for p in (row.get("source_locator", ""), where) if p)
+                return row
+
+            self._write_curated(pkg, tables, {}, edit={"recommendations": confirm})
+        decision = Decision(candidate.candidate_id, "accepted", today_iso, candidate.suggested_rec_id, "",
+                            note or ("number confirmed" if confirm_number else candidate.detail))
+        self._decide(decision)
+        return decision
+
     @staticmethod
     def _source_id(candidate: Candidate, taken: set[str]) -> str:
         year = candidate.published[:4] if candidate.published else "undated"
@@ -162,14 +228,16 @@ class Inbox:
             source_id, n = f"{base}-{n}", n + 1
         return source_id
 
-    def _write_curated(self, pkg: DataPackage, tables, new_rows: dict[str, list[dict]]) -> None:
+    def _write_curated(self, pkg: DataPackage, tables, new_rows: dict[str, list[dict]], edit: dict | None = None) -> None:
+        edit = edit or {}
         with tempfile.TemporaryDirectory() as tmp:
             trial = Path(tmp) / "data"
             shutil.copytree(self.data_dir, trial, ignore=shutil.ignore_patterns("raw", INBOX_DIR))
             texts = {}
-            for name, rows in new_rows.items():
+            for name in list(new_rows) + [n for n in edit if n not in new_rows]:
                 table = tables[name]
-                all_rows = [{k: v for k, v in r.items() if k != "__row__"} for r in table.rows] + rows
+                change = edit.get(name, lambda r: r)
+                all_rows = [change({k: v for k, v in r.items() if k != "__row__"}) for r in table.rows] + new_rows.get(name, [])
                 texts[name] = canonical_text(table.fields, all_rows, pkg.primary_key(name))
                 (trial / pkg.resources[name]["path"]).write_text(texts[name], encoding="utf-8")
             problems = validate(trial)

@@ -70,7 +70,7 @@ def locations(data_dir: Path) -> list[dict]:
 
 
 def collect(data_dir: Path, sources: list[str] | None = None, reviews: list[str] | None = None,
-            since: str | None = None, client: Client | None = None, progress=None) -> Report:
+            since: str | None = None, client: Client | None = None, progress=None, stall_limit: float = 90.0) -> Report:
     """Fetch every matching target, then every review's report documents; one
     failing target never stops the others, and hosts that hang are given up on."""
     corpus = load(data_dir)
@@ -81,7 +81,7 @@ def collect(data_dir: Path, sources: list[str] | None = None, reviews: list[str]
     by_review: dict[str, list[dict]] = {}
     for loc in places:
         by_review.setdefault(loc["review_id"], []).append(loc)
-    client = client or Client(allowed_hosts=allowed_hosts() | documents.document_hosts(places))
+    client = client or Client(allowed_hosts=allowed_hosts() | documents.document_hosts(places), stall_limit=stall_limit)
     inbox = Inbox(data_dir)
     report = Report()
     today = today_iso()
@@ -113,7 +113,8 @@ def collect(data_dir: Path, sources: list[str] | None = None, reviews: list[str]
         if progress:
             progress(i, total, target, outcome)
     for i, (review_id, locs) in enumerate(by_review.items(), start=len(chosen) + 1):
-        target = {"source": documents.COLLECTOR, "review_id": review_id, "query": "; ".join(l["location"] for l in locs)}
+        more = f" (and {len(locs) - 1} more location{'s' if len(locs) > 2 else ''})" if len(locs) > 1 else ""
+        target = {"source": documents.COLLECTOR, "review_id": review_id, "query": locs[0]["location"] + more}
         if progress:
             progress(i, total, target, None)
         outcome = _collect_documents(data_dir, corpus, review_id, locs, client, inbox, today, target)
@@ -137,6 +138,8 @@ def _collect_documents(data_dir: Path, corpus, review_id: str, locs: list[dict],
     extractions, unreadable = documents.read_documents(
         documents.ReviewDocuments(review_id, fetched), int(declared) if str(declared).isdigit() else None)
     errors += unreadable
+    for fetched_doc, extraction in extractions:
+        documents.save_extraction(fetched_doc, extraction, data_dir)
     best = documents.best_extraction(extractions)
     added = 0
     if best:

@@ -100,8 +100,13 @@ class Snapshot:
         """Move a streamed download (``response.path``) into place with its sidecar;
         'unchanged' (the download is discarded) when the bytes are the same as before."""
         previous = self.provenance()
-        if previous and previous.get("sha256") == response.sha256 and self.path.exists():
-            os.unlink(response.path)
+        if previous and previous.get("sha256") == response.sha256:
+            # The same bytes as last time. The body may be missing (report documents
+            # are not committed): keep this copy, but the record has not changed.
+            if self.path.exists():
+                os.unlink(response.path)
+            else:
+                os.replace(response.path, self.path)
             return "unchanged"
         headers = {k.lower(): v for k, v in response.headers.items()}
         meta = {

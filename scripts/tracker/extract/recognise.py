@@ -26,7 +26,7 @@ from .documents import TABLE_HEADER, Line
 
 NUMBER = r"(\d{1,3}(?:\.\d{1,3}){0,2})"
 #: What may follow a label's number: a separator, the end of the line, or a capitalised title.
-AFTER = r"(?:\s*[:.\u2013\u2014-](?!\d)\s*|\s*$|\s+(?=[A-Z\u201c\"'(]))"
+AFTER = r"(?:\s*[:.\u2013\u2014-](?!\d)\s*|\s*$|\s+(?-i:(?=[A-Z\u201c\"'(])))"
 LABELS = [
     re.compile(rf"^(?:recommendation|recommendation\s+no\.?)\s+{NUMBER}{AFTER}(.*)$", re.IGNORECASE),
     re.compile(rf"^(?:Rec|REC)\.?\s*{NUMBER}{AFTER}(.*)$"),
