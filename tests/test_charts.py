@@ -42,7 +42,7 @@ def rec(review_id, number, response="accepted", theme="appraisal"):
     return dict(rec_id=f"{review_id}-r{number}", review_id=review_id, number=str(number), title=f"Rec {number}", summary="x",
                 addressed_to="x", government_response=response,
                 response_source_id="" if response in ("not-applicable", "no-formal-response") else "src",
-                source_url="https://example.org/r", source_locator="", _theme=theme)
+                source_url="https://example.org/r", source_locator="", number_basis="report", _theme=theme)
 
 
 def assess(rec_id, as_of, status):

@@ -49,6 +49,7 @@ class Corpus:
     response_totals: dict[str, list[dict[str, str]]] = field(default_factory=dict)
     governments: dict[str, dict[str, str]] = field(default_factory=dict)
     renumbered: list[dict[str, str]] = field(default_factory=list)
+    report_locations: dict[str, list[dict[str, str]]] = field(default_factory=dict)
     _rec_pages: dict[str, str] | None = field(default=None, init=False, repr=False)
 
     def recs_of(self, review_id: str) -> list[dict[str, str]]:
@@ -125,6 +126,10 @@ def load(data_dir: Path = DATA_DIR) -> Corpus:
         link = clean(row)
         links_from[link["from_rec"]].append(link)
         links_to[link["to_rec"]].append(link)
+    places: dict[str, list[dict[str, str]]] = defaultdict(list)
+    for row in tables["report_locations"].rows if "report_locations" in tables else []:
+        places[row["review_id"]].append(clean(row))
+    corpus.report_locations = dict(places)
     totals: dict[str, list[dict[str, str]]] = defaultdict(list)
     for row in tables["response_totals"].rows:
         totals[row["review_id"]].append(clean(row))

@@ -112,6 +112,8 @@ def _recommendation(corpus: Corpus, rec: dict[str, str]) -> list[str]:
     where = link("the source", rec["source_url"])
     if rec["source_locator"]:
         where += f", {text(rec['source_locator'])}"
+    if rec.get("number_basis") in NUMBER_BASIS_NOTE:
+        where += f". {NUMBER_BASIS_NOTE[rec['number_basis']]}"
     themes = ", ".join("{ref}" + f"`theme-{t}`" for t in corpus.themes_of.get(rec_id, []))
     out += [f"- **Addressed to:** {text(rec['addressed_to'])}", f"- **Where:** {where}", f"- **Themes:** {themes}"]
     for c in corpus.renumbered:
@@ -224,6 +226,7 @@ def review_pages(corpus: Corpus, review_id: str) -> dict[str, str]:
     if missing:
         out += [f"Not yet tracked: {noun} {number_ranges(missing)}. "
                 "They are entered only when their wording and number are read in a source.", ""]
+    out += _report_lines(corpus, review_id, recs, noun)
     totals = corpus.response_totals.get(review_id)
     if totals:
         order = corpus.package.enum("recommendations", "government_response")
@@ -275,6 +278,34 @@ def review_pages(corpus: Corpus, review_id: str) -> dict[str, str]:
                 out.append(f"({c['old_rec_id']})=")
             out += [f"On {when(c['changed_on'])}, `{c['old_rec_id']}` became {{ref}}`{c['new_rec_id']}`. {text(c['reason'])}{source}", ""]
     return {name: "\n".join(lines) + "\n" for name, lines in pages.items()}
+
+
+NUMBER_BASIS_NOTE = {
+    "secondary": "The number is as cited by another source; the review's own document has not yet been checked.",
+    "uncertain": "The number is uncertain: the sources read so far do not settle it.",
+    "assigned": "The source does not number these; the number is this tracker's.",
+}
+
+
+def _report_lines(corpus: Corpus, review_id: str, recs: list[dict[str, str]], noun: str) -> list[str]:
+    """Where the review's own document can be read, and how many numbers still
+    rest on other sources' citations rather than on the document itself."""
+    out = []
+    places = corpus.report_locations.get(review_id, [])
+    if places:
+        shown = []
+        for place in places:
+            url = place["location"] if place["kind"] == "document" else "https://www.gov.uk/" + place["location"].lstrip("/")
+            what = {"govuk": "GOV.UK", "pdf": "PDF", "html": "web page"}[place["format"]]
+            shown.append(link(f"{what}: {url}", url) + (" (address inferred from a linked page)" if place["basis"] == "inferred" else ""))
+        out += ["Where the review's own document can be read: " + "; ".join(shown) + ".", ""]
+    else:
+        out += ["Where the review's own document can be fetched is not yet recorded.", ""]
+    unconfirmed = [r for r in recs if r.get("number_basis") in ("secondary", "uncertain")]
+    if unconfirmed:
+        out += [f"{len(unconfirmed)} of the {len(recs)} {noun} tracked here carry a number as cited by another source, "
+                "not yet checked against the review's own document.", ""]
+    return out
 
 
 def reviews_index(corpus: Corpus) -> str:

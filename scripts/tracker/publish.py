@@ -75,6 +75,7 @@ def recommendation_record(corpus: Corpus, rec_id: str, base: str) -> dict:
         "response_note": rec.get("response_note") or None,
         "source_url": rec["source_url"],
         "source_locator": rec["source_locator"] or None,
+        "number_basis": rec.get("number_basis") or None,
         "themes": corpus.themes_of.get(rec_id, []),
         "status": None if corpus.is_ask(rec_id) else corpus.status(rec_id),
         "history": [{"as_of": a["as_of"], "as_of_precision": a.get("as_of_precision") or "day", "status": a["status"], "evidence": a["evidence"], "confidence": a["confidence"],
@@ -96,6 +97,8 @@ def review_record(corpus: Corpus, review_id: str, base: str) -> dict:
         "recommendations": [r["rec_id"] for r in corpus.recs_of(review_id)],
         "response_totals": [{"government_response": t["government_response"], "count": int(t["count"]), "source_id": t["source_id"]}
                             for t in corpus.response_totals.get(review_id, [])],
+        "report_locations": [{"kind": p["kind"], "location": p["location"], "format": p["format"], "basis": p["basis"],
+                              "basis_url": p["basis_url"]} for p in corpus.report_locations.get(review_id, [])],
         "page": urljoin(base, review_path(review_id)),
     }
 

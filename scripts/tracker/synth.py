@@ -45,7 +45,8 @@ def generate(target: Path, reviews: int = 200, per_review: int = 50, seed: int =
                 rec_id=rec_id, review_id=review_id, number=str(n), title=f"Recommendation {n} of review {r}",
                 summary=f"Placeholder summary for recommendation {n} of synthetic review {r}; it asks for something.",
                 addressed_to="Somebody", government_response=rng.choice(RESPONSES), response_source_id="source-0",
-                source_url=f"https://example.org/review/{r}", source_locator=f"Recommendation {n}"))
+                source_url=f"https://example.org/review/{r}", source_locator=f"Recommendation {n}",
+                number_basis="report"))
             for theme in rng.sample(themes, rng.randint(1, 2)):
                 rows["recommendation_themes"].append(dict(rec_id=rec_id, theme_id=theme["theme_id"]))
             as_of = published

@@ -220,6 +220,12 @@ def pdf_lines(pages: list[list[tuple[str, bool, float]]]) -> list[Line]:
     return _join_hyphenated(lines)
 
 
+def _is_label(text: str) -> bool:
+    from .recognise import label_of
+
+    return label_of(text) is not None
+
+
 def _starts_something(text: str) -> bool:
     """Whether a line opens a new heading of its own (a recommendation's label, a chapter)."""
     from .recognise import STOP, label_of
@@ -263,7 +269,8 @@ def _running_lines(pages: list[list[str]]) -> set[str]:
         seen.update({_shape(l) for l in page[:EDGE] + page[-EDGE:]})
     floor = max(3, int(0.4 * len(pages)))
     return {shape for shape, n in seen.items()
-            if n >= floor and not PAGE_NUMBER.match(shape.replace("#", "1")) and not TABLE_HEADER.match(shape)}
+            if n >= floor and not PAGE_NUMBER.match(shape.replace("#", "1")) and not TABLE_HEADER.match(shape)
+            and not _is_label(shape.replace("#", "1"))}
 
 
 def _page_number_lines(pages: list[list[str]]) -> set[tuple[int, int]]:
