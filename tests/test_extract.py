@@ -212,6 +212,15 @@ def test_a_document_over_the_caps_is_refused_before_it_is_read(tmp_path):
         extract(path, max_bytes=1000)
 
 
+@pytest.mark.parametrize("flag, reason", [(("--max-pages", "2"), "over the 2-page limit"),
+                                          (("--max-mb", "0.001"), "over the 1,048-byte limit")])
+def test_the_command_refuses_a_document_over_a_cap_in_one_line(flag, reason, tmp_path):
+    path = docs.table_pdf(tmp_path / "t.pdf", rows=40)
+    done = run_cli(str(path), *flag)
+    assert done.returncode != 0 and done.stdout == "" and "Traceback" not in done.stderr
+    assert done.stderr.strip() == f"{path}: " + done.stderr.strip().split(": ", 1)[1] and reason in done.stderr
+
+
 def test_a_missing_file_is_one_line_too(tmp_path):
     done = run_cli(str(tmp_path / "nowhere.pdf"))
     assert done.returncode != 0 and "Traceback" not in done.stderr and "no such file" in done.stderr

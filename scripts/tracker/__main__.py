@@ -109,7 +109,8 @@ def _extract(args: argparse.Namespace) -> int:
     from .extract import DocumentError, extract, missing_numbers
 
     try:
-        result = extract(Path(args.file), expected=args.expected)
+        result = extract(Path(args.file), expected=args.expected, max_pages=args.max_pages,
+                         max_bytes=int(args.max_mb * 1024 * 1024))
     except DocumentError as exc:
         print(f"{args.file}: {exc}", file=sys.stderr)
         return 1
@@ -206,6 +207,8 @@ def main(argv: list[str] | None = None) -> int:
     ex.add_argument("file")
     ex.add_argument("--json", action="store_true", help="print the result as JSON")
     ex.add_argument("--expected", type=int, help="how many numbered recommendations the report should have")
+    ex.add_argument("--max-pages", type=int, default=3000, help="refuse a PDF with more pages (default: %(default)s)")
+    ex.add_argument("--max-mb", type=float, default=150, help="refuse a file larger than this many megabytes (default: %(default)s)")
     ex.set_defaults(func=_extract)
     lc = sub.add_parser("linkcheck", help="report external addresses that no longer answer (never fails)")
     lc.add_argument("--output", help="also write the report (Markdown) to this file")

@@ -76,6 +76,7 @@ class Client:
     session: requests.Session = field(default_factory=requests.Session)
     _last_request: dict[str, float] = field(default_factory=dict)
     _failures: dict[str, int] = field(default_factory=dict)
+    _last_failure: dict[str, str] = field(default_factory=dict)
     tripped: dict[str, str] = field(default_factory=dict)  # host -> why it was given up on
     _unanswered: float = 0.0  # seconds spent waiting on hosts since the last answer from any of them
 
@@ -101,8 +102,13 @@ class Client:
         self._unanswered = 0.0
         self._failures[host] = 0
 
+    def silent_hosts(self) -> dict[str, str]:
+        """Hosts whose last request got no answer at all (timeout or refused), with the reason."""
+        return {host: self._last_failure.get(host, "") for host, n in self._failures.items() if n}
+
     def _failed(self, host: str, reason: str, waited: float) -> None:
         self._unanswered += waited
+        self._last_failure[host] = reason
         self._failures[host] = self._failures.get(host, 0) + 1
         if self._failures[host] >= self.breaker_threshold:
             self.tripped.setdefault(host, reason)

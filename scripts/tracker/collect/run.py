@@ -121,7 +121,7 @@ def collect(data_dir: Path, sources: list[str] | None = None, reviews: list[str]
         report.outcomes.append(outcome)
         if progress:
             progress(i, total, target, outcome)
-    report.unanswered = dict(client.tripped)
+    report.unanswered = client.silent_hosts()
     return report
 
 
