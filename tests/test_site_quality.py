@@ -155,7 +155,7 @@ def poison(data: Path) -> list[str]:
     for name, resource in pkg.resources.items():
         text_columns = [f["name"] for f in resource["schema"]["fields"]
                         if f["type"] == "string" and f["name"] not in ID_COLUMNS and "enum" not in f.get("constraints", {})
-                        and "pattern" not in f.get("constraints", {}) and not f["name"].endswith("_id") and f["name"] != "query"]
+                        and "pattern" not in f.get("constraints", {}) and not f["name"].endswith("_id") and f["name"] not in ("query", "location")]
         path = data / resource["path"]
         with open(path, newline="", encoding="utf-8") as fh:
             rows = list(csv.DictReader(fh))
