@@ -12,7 +12,7 @@ SIZES ?= 1000,10000
 BUILD_DIR := _build
 PORT ?= 8000
 
-.PHONY: help install book book-clean check test serve clean fmt-data collect inbox accept reject extract linkcheck diff-data bench
+.PHONY: help install book book-clean check audit test serve clean fmt-data collect inbox accept reject extract linkcheck diff-data bench
 
 help: ## List the targets
 	@grep -hE '^[a-zA-Z_-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-12s %s\n", $$1, $$2}'
@@ -30,6 +30,9 @@ install: $(STAMP) ## Create .venv and install the pinned dependencies
 
 check: $(STAMP) ## Validate every table in data/ and print every problem
 	@$(BIN)/python -m tracker check
+
+audit: $(STAMP) ## Flag statuses that may not follow the rubric; each warning is fixed or recorded in data/audit_exceptions.csv
+	@$(BIN)/python -m tracker audit
 
 book: check ## Validate the data, generate the pages and build the site into _build/html
 	$(BIN)/jupyter-book build . -W --keep-going

@@ -25,6 +25,17 @@ def _check(args: argparse.Namespace) -> int:
     return 0
 
 
+def _audit(args: argparse.Namespace) -> int:
+    from .audit import report
+
+    text, clean = report(Path(args.data))
+    print(text)
+    if not clean:
+        print("Fix each warning in the data, or record it with its reason in data/audit_exceptions.csv "
+              "(see book/about/method.md for the rubric).", file=sys.stderr)
+    return 0 if clean else 1
+
+
 def _generate(args: argparse.Namespace) -> int:
     from .model import load
     from .pages import generate
@@ -163,6 +174,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--data", default=str(ROOT / "data"), help="the data folder (default: %(default)s)")
     sub = parser.add_subparsers(dest="command", required=True)
     sub.add_parser("check", help="validate every table and print every problem").set_defaults(func=_check)
+    sub.add_parser("audit", help="flag statuses that may not follow the rubric (unreviewed warnings exit 1)").set_defaults(func=_audit)
     gen = sub.add_parser("generate", help="write the generated MyST pages into the book")
     gen.add_argument("--book", default=str(ROOT / "book"))
     gen.set_defaults(func=_generate)

@@ -50,6 +50,7 @@ class Corpus:
     governments: dict[str, dict[str, str]] = field(default_factory=dict)
     renumbered: list[dict[str, str]] = field(default_factory=list)
     report_locations: dict[str, list[dict[str, str]]] = field(default_factory=dict)
+    corrections: list[dict[str, str]] = field(default_factory=list)
     _rec_pages: dict[str, str] | None = field(default=None, init=False, repr=False)
 
     def recs_of(self, review_id: str) -> list[dict[str, str]]:
@@ -130,6 +131,7 @@ def load(data_dir: Path = DATA_DIR) -> Corpus:
     for row in tables["report_locations"].rows if "report_locations" in tables else []:
         places[row["review_id"]].append(clean(row))
     corpus.report_locations = dict(places)
+    corpus.corrections = [clean(r) for r in tables["corrections"].rows] if "corrections" in tables else []
     totals: dict[str, list[dict[str, str]]] = defaultdict(list)
     for row in tables["response_totals"].rows:
         totals[row["review_id"]].append(clean(row))

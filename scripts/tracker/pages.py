@@ -295,9 +295,14 @@ def _report_lines(corpus: Corpus, review_id: str, recs: list[dict[str, str]], no
     if places:
         shown = []
         for place in places:
-            url = place["location"] if place["kind"] == "document" else "https://www.gov.uk/" + place["location"].lstrip("/")
-            what = {"govuk": "GOV.UK", "pdf": "PDF", "html": "web page"}[place["format"]]
-            shown.append(link(f"{what}: {url}", url) + (" (address inferred from a linked page)" if place["basis"] == "inferred" else ""))
+            if place["kind"] == "document":
+                url, what = place["location"], "the report (PDF)" if place["format"] == "pdf" else "the report's web page"
+            else:
+                path = place["location"].strip("/")
+                url = "https://www.gov.uk/" + path
+                # /government/publications/<slug> is the publication page; a further segment is an HTML document in it.
+                what = "the document on GOV.UK (HTML)" if path.count("/") >= 3 else "the publication page on GOV.UK"
+            shown.append(link(what, url) + (" (address inferred from the document's own)" if place["basis"] == "inferred" else ""))
         out += ["Where the review's own document can be read: " + "; ".join(shown) + ".", ""]
     else:
         out += ["Where the review's own document can be fetched is not yet recorded.", ""]
@@ -357,7 +362,8 @@ def _listing_pages(corpus: Corpus, prefix: str, title: str, intro: str, groups: 
             body = [_front_matter(f"{heading}{suffix}: {description}"), GENERATED_NOTE]
             if n == 1:
                 body.append(f"({prefix}-{key})=")
-            body += [f"# {text(heading)}{suffix}", "", text(description), "",
+            explained = f" {{ref}}`How this status is decided <status-{key}>`." if prefix == "status" else ""
+            body += [f"# {text(heading)}{suffix}", "", text(description) + explained, "",
                      f"{len(recs)} recommendation{'s' if len(recs) != 1 else ''}, oldest review first.", ""]
             pager = _pager(key, n, len(parts))
             body += [pager, ""] if pager else []
@@ -494,6 +500,66 @@ def vocabulary_page(corpus: Corpus) -> str:
             out.append("Links to other tables: " + "; ".join(
                 f"`{', '.join(fk['fields'])}` must name a row of `{pkg.resources[fk['reference']['resource']]['path']}`" for fk in fks) + ".")
             out.append("")
+    out += _rules_section()
+    return "\n".join(out)
+
+
+def _rules_section() -> list[str]:
+    """Every rule of the registry in tracker/rules.py and tracker/audit.py, as the checks run them."""
+    from . import audit  # noqa: F401  (registers the audit checks)
+    from .rules import RULES
+
+    out = ["(data-rules)=", "## The rules across tables", "",
+           "Beyond the types, vocabularies and links above, `make check` refuses data that breaks any of these rules, "
+           "and `make audit` flags any row that trips one of the audit checks until it is fixed or recorded, "
+           "with its reason, in `audit_exceptions.csv`.", "",
+           "| Rule | Run by | What it requires |", "|---|---|---|"]
+    for r in sorted(RULES, key=lambda r: (r.severity != "error", r.name)):
+        run_by = "`make check` (an error)" if r.severity == "error" else "`make audit` (a warning)"
+        out.append(f"| `{r.name}` | {run_by} | {text(r.description)} |")
+    out.append("")
+    return out
+
+
+def rubric_section(corpus: Corpus) -> str:
+    """The status rubric from datapackage.json, included in place in book/about/method.md."""
+    field_ = next(f for f in corpus.package.fields("assessments") if f["name"] == "status")
+    rubric, definitions = field_["rubric"], field_["enumDescriptions"]
+    out = ["<!-- Generated from data/datapackage.json by scripts/tracker/pages.py: never edit. -->", "",
+           "(rubric)=", "## The rubric: how a status is chosen", "", text(rubric["description"]), ""]
+    for n, step in enumerate(rubric["steps"], start=1):
+        name = step["status"]
+        if name in definitions:
+            out += [f"(status-{name})=", f"{n}. {badge(name)} **{label(name)}.** {text(definitions[name])} "
+                    f"*The test:* {text(step['test'])}"]
+            examples = rubric.get("examples", {}).get(name, [])
+            if examples:
+                out += ["   *For example:* " + " ".join(text(e) for e in examples)]
+        else:
+            out += [f"{n}. **First, the date.** {text(step['test'])}"]
+    out += ["", "When the steps leave a choice:", ""] + [f"- {text(t)}" for t in rubric["tieBreakers"]] + [""]
+    out += ["The same rubric is in `data/datapackage.json`, the checks of `make audit` flag rows that may not follow it, "
+            "and the {ref}`corrections log <corrections>` lists every label changed to follow it.", ""]
+    return "\n".join(out)
+
+
+def corrections_page(corpus: Corpus) -> str:
+    rows = sorted(corpus.corrections, key=lambda c: (c["corrected_on"], c["rec_id"], c["as_of"]), reverse=True)
+    out = [_front_matter("Every correction made to a published status, date or piece of evidence: what changed, why and when."),
+           GENERATED_NOTE, "(corrections)=", "# Corrections", "",
+           "A correction fixes a judgement that did not follow the {ref}`rubric <rubric>` or misread its source. "
+           "It is not a new event: the recommendation's history shows the corrected judgement, and this log keeps what it said before. "
+           "The log is also in the downloads, as `corrections.csv`.", ""]
+    if not rows:
+        return "\n".join(out + ["No correction has been made yet.", ""])
+    out += [f"{len(rows)} correction{'s' if len(rows) != 1 else ''}, newest first.", "",
+            "| Corrected | Recommendation | Assessment of | What | Before | After | Why |", "|---|---|---|---|---|---|---|"]
+    for c in rows:
+        shown = {"status": lambda v: label(v) if v else "", "row": lambda v: v}.get(c["field"], lambda v: v)
+        target = f"{{ref}}`{c['rec_id']}`" if c["rec_id"] in corpus.recommendations else f"`{c['rec_id']}`"
+        out.append(f"| {when(c['corrected_on'])} | {target} | {when(c['as_of'])} | {text(c['field'])} | "
+                   f"{text(shown(c['old_value']))} | {text(shown(c['new_value'])) or 'removed'} | {text(c['reason'])} |")
+    out.append("")
     return "\n".join(out)
 
 
@@ -503,7 +569,8 @@ def _inline_code_text(value: str) -> str:
     return "".join(f"`{p}`" if i % 2 else text(p) for i, p in enumerate(parts))
 
 
-GENERATED = ["reviews", "themes", "statuses", "recurring", "explorer.md", "explorer", "about/data-dictionary.md"]
+GENERATED = ["reviews", "themes", "statuses", "recurring", "explorer.md", "explorer", "about/data-dictionary.md",
+             "about/rubric.inc", "about/corrections.md"]
 EXPLORER_COLUMNS = ["rec_id", "review_id", "page", "title", "review", "year", "themes", "theme_labels", "response", "response_label",
                     "status", "status_label", "search"]
 
@@ -635,7 +702,9 @@ def build_pages(corpus: Corpus, book_dir: Path, site_url: str = "https://example
                 page_rows: int | None = None) -> dict[Path, str]:
     """Every generated page, path to content, each folder's pages in reading order."""
     pages: dict[Path, str] = {book_dir / REVIEWS_DIR / "index.md": reviews_index(corpus),
-                              book_dir / "about" / "data-dictionary.md": vocabulary_page(corpus)}
+                              book_dir / "about" / "data-dictionary.md": vocabulary_page(corpus),
+                              book_dir / "about" / "rubric.inc": rubric_section(corpus),
+                              book_dir / "about" / "corrections.md": corrections_page(corpus)}
     pages.update({book_dir / name: text_ for name, text_ in explorer_pages(corpus, page_rows).items()})
     for review in corpus.reviews_in_order():
         review_id = review["review_id"]
