@@ -9,6 +9,7 @@ from collections import Counter
 import pytest
 
 from tracker import pages
+from tracker.pages import common, review, vocabulary
 from tracker.model import REVIEW_PAGE_RECS, load
 from tracker.paths import DATA_DIR
 
@@ -20,7 +21,7 @@ def corpus():
 
 def whole_review(corpus, review_id: str) -> str:
     """A review's pages, in order, as one text (most reviews have only one page)."""
-    return "".join(pages.review_pages(corpus, review_id).values())
+    return "".join(review.review_pages(corpus, review_id).values())
 
 
 def section(page: str, rec_id: str) -> str:
@@ -50,7 +51,7 @@ def test_a_long_review_continues_over_pages_each_recommendation_on_the_page_its_
     assert long_reviews, "the committed data has a review longer than one page (the Francis inquiry)"
     for review_id in long_reviews:
         recs = corpus.recs_of(review_id)
-        parts = pages.review_pages(corpus, review_id)
+        parts = review.review_pages(corpus, review_id)
         assert len(parts) == -(-len(recs) // REVIEW_PAGE_RECS)
         names = list(parts)
         assert names[0] == review_id and names[1:] == [f"{review_id}--{n}" for n in range(2, len(parts) + 1)]
@@ -72,14 +73,14 @@ def test_a_long_review_continues_over_pages_each_recommendation_on_the_page_its_
 
 def test_a_short_review_is_one_page(corpus):
     short = next(r for r in corpus.reviews if 0 < len(corpus.recs_of(r)) <= REVIEW_PAGE_RECS)
-    assert list(pages.review_pages(corpus, short)) == [short]
+    assert list(review.review_pages(corpus, short)) == [short]
     assert {corpus.rec_page(r["rec_id"]) for r in corpus.recs_of(short)} == {short}
 
 
 @pytest.mark.parametrize("numbers, expected", [([5], "5"), ([2, 3], "2, 3"), ([2, 3, 4, 9], "2–4 and 9"),
                                               ([1, 3, 5, 6, 7, 8, 20], "1, 3, 5–8 and 20")])
 def test_number_ranges_read_as_a_reader_writes_them(numbers, expected):
-    assert pages.number_ranges(numbers) == expected
+    assert review.number_ranges(numbers) == expected
 
 
 def test_a_partly_tracked_review_names_the_numbers_it_lacks(corpus):
@@ -88,13 +89,13 @@ def test_a_partly_tracked_review_names_the_numbers_it_lacks(corpus):
     for review_id in partial:
         declared = int(corpus.reviews[review_id]["recommendations_in_source"])
         have = {int(re.match(r"\d+", r["number"]).group()) for r in corpus.recs_of(review_id)}
-        missing = pages.untracked_numbers(str(declared), corpus.recs_of(review_id))
+        missing = review.untracked_numbers(str(declared), corpus.recs_of(review_id))
         assert set(missing) == set(range(1, declared + 1)) - have
-        first = pages.review_pages(corpus, review_id)[review_id]
+        first = review.review_pages(corpus, review_id)[review_id]
         if missing:
-            assert f"Not yet tracked: recommendations {pages.number_ranges(missing)}." in first
+            assert f"Not yet tracked: recommendations {review.number_ranges(missing)}." in first
     complete = next(r for r, v in corpus.reviews.items() if v["coverage"] == "complete" and corpus.recs_of(r))
-    assert "Not yet tracked" not in pages.review_pages(corpus, complete)[complete]
+    assert "Not yet tracked" not in review.review_pages(corpus, complete)[complete]
 
 
 def test_cross_references_are_shown_in_both_directions(corpus):
@@ -120,7 +121,7 @@ def test_a_date_known_only_to_the_month_or_year_is_not_shown_with_a_day(corpus):
         for a in history:
             if a["as_of_precision"] in ("month", "year"):
                 body = section(whole_review(corpus, corpus.recommendations[rec_id]["review_id"]), rec_id)
-                shown = pages.when(a["as_of"], a["as_of_precision"])
+                shown = common.when(a["as_of"], a["as_of_precision"])
                 assert f"**{shown}**" in body and not shown[0].isdigit() or a["as_of_precision"] == "year"
                 assert f"**1 {shown}**" not in body
                 checked += 1
@@ -131,12 +132,12 @@ def test_status_history_is_newest_first_and_cites_each_source(corpus):
     for rec_id, history in corpus.assessments_of.items():
         page = whole_review(corpus, corpus.recommendations[rec_id]["review_id"])
         body = section(page, rec_id)
-        dates = [pages.when(a["as_of"], a["as_of_precision"]) for a in history]
+        dates = [common.when(a["as_of"], a["as_of_precision"]) for a in history]
         positions = [body.index(f"**{d}**") for d in dates]
         assert positions == sorted(positions, reverse=True)
         for a in history:
             if a["source_id"]:
-                assert pages.url(corpus.sources[a["source_id"]]["url"]) in body
+                assert common.url(corpus.sources[a["source_id"]]["url"]) in body
 
 
 def test_current_status_is_the_latest_assessment(corpus):
@@ -152,7 +153,7 @@ def test_current_status_is_the_latest_assessment(corpus):
     "*stars* _under_ `code` $x$ | pipe # hash",
 ])
 def test_text_from_data_is_inert_markdown(hostile):
-    escaped = pages.text(hostile)
+    escaped = common.text(hostile)
     assert "<" not in escaped.replace("\\<", "")
     assert "`" not in escaped.replace("\\`", "")
     assert "\n" not in escaped
@@ -161,8 +162,8 @@ def test_text_from_data_is_inert_markdown(hostile):
 
 
 def test_urls_cannot_break_out_of_a_link():
-    assert pages.url('https://example.org/a b"<c>') == "https://example.org/a%20b%22%3Cc%3E"
-    assert pages.url("https://example.org/%41%zz") == "https://example.org/%41%25zz"
+    assert common.url('https://example.org/a b"<c>') == "https://example.org/a%20b%22%3Cc%3E"
+    assert common.url("https://example.org/%41%zz") == "https://example.org/%41%25zz"
 
 
 @pytest.mark.parametrize("iso,precision,expected", [
@@ -172,7 +173,7 @@ def test_urls_cannot_break_out_of_a_link():
     ("", "day", "date unknown"),
 ])
 def test_dates_are_no_more_precise_than_known(iso, precision, expected):
-    assert pages.when(iso, precision) == expected
+    assert common.when(iso, precision) == expected
 
 
 def test_generate_rewrites_only_what_changed(corpus, tmp_path):
@@ -186,7 +187,7 @@ def test_generate_rewrites_only_what_changed(corpus, tmp_path):
 
 
 def test_data_dictionary_lists_every_column_and_vocabulary(corpus):
-    page = pages.vocabulary_page(corpus)
+    page = vocabulary.vocabulary_page(corpus)
     for name in corpus.package.resources:
         for field in corpus.package.fields(name):
             assert f"| `{field['name']}` |" in page
@@ -209,8 +210,8 @@ def test_published_response_totals_are_shown_with_their_source(corpus):
         total = sum(int(t["count"]) for t in totals)
         assert f"across all {total} recommendations" in page
         for t in totals:
-            assert f"{t['count']} {pages.label(t['government_response']).lower()}" in page
-            assert pages.url(corpus.sources[t["source_id"]]["url"]) in page
+            assert f"{t['count']} {common.label(t['government_response']).lower()}" in page
+            assert common.url(corpus.sources[t["source_id"]]["url"]) in page
 
 
 def test_embedded_chart_specs_cannot_close_their_script():

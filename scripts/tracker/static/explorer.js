@@ -43,7 +43,7 @@
     return cell;
   }
 
-  // The same row as the page's own HTML (pages.py, _explorer_row), built with
+  // The same row as the page's own HTML (pages/explorer.py, _explorer_row), built with
   // textContent and setAttribute so that no value is ever read as markup.
   function rowFrom(r) {
     var tr = document.createElement("tr");

@@ -1,0 +1,135 @@
+"""Pieces every generated page uses: escaping data text for MyST, links, dates, labels,
+status badges, front matter, pagers and one-line recommendation entries."""
+
+from __future__ import annotations
+
+import re
+from collections import Counter
+from datetime import date
+
+from ..model import Corpus, natural_key, part_name
+
+GENERATED_NOTE = "<!-- Generated from data/ by the tracker package: edit the CSV files, not this page. -->"
+
+
+REVIEWS_DIR = "reviews"
+
+
+_PUNCTUATION = re.compile(r"([!-/:-@\[-`{-~])")
+
+
+def text(value: str) -> str:
+    """Data text as inert Markdown: whitespace folded, every ASCII punctuation mark escaped."""
+    return _PUNCTUATION.sub(r"\\\1", " ".join(value.split()))
+
+
+def url(value: str) -> str:
+    """A URL safe inside a Markdown link destination written as ``<...>``."""
+    for char, code in (("%", "%25"), ("<", "%3C"), (">", "%3E"), ("\\", "%5C"), (" ", "%20"), ('"', "%22"), ("`", "%60")):
+        if char == "%":
+            value = re.sub(r"%(?![0-9A-Fa-f]{2})", "%25", value)
+        else:
+            value = value.replace(char, code)
+    return value
+
+
+def link(label: str, href: str) -> str:
+    return f"[{text(label)}](<{url(href)}>)"
+
+
+def when(iso: str, precision: str = "day") -> str:
+    """A date as a reader writes it, no more precise than what is known."""
+    if not iso:
+        return "date unknown"
+    d = date.fromisoformat(iso)
+    if precision == "year":
+        return str(d.year)
+    if precision == "month":
+        return d.strftime("%B %Y")
+    return f"{d.day} {d.strftime('%B %Y')}"
+
+
+def label(value: str) -> str:
+    """A vocabulary term as shown to readers: `accepted-in-part` -> `Accepted in part`."""
+    return value.replace("-", " ").capitalize()
+
+
+def badge(status: str) -> str:
+    # The status comes from a closed vocabulary checked by the schema, so it is
+    # safe in a class name; the visible word carries the meaning, not the colour.
+    return f'<span class="tracker-status tracker-status-{status}">{label(status)}</span>'
+
+
+def front_matter(description: str, orphan: bool = False) -> str:
+    safe = " ".join(description.split()).replace("\\", "\\\\").replace('"', '\\"')
+    return f'---\n{"orphan: true" + chr(10) if orphan else ""}myst:\n  html_meta:\n    description: "{safe}"\n---\n'
+
+
+# Page sizes: however large the corpus grows, no generated page lists more than
+# this many recommendations (the rest go on numbered continuation pages).
+PAGE_ROWS = 500
+
+
+def split_pages(items: list, size: int) -> list[list]:
+    """``items`` in consecutive runs of at most ``size`` (one empty run if there are none)."""
+    return [items[i:i + size] for i in range(0, len(items), size)] or [[]]
+
+
+def pager_line(key: str, n: int, total: int, noun: str = "Page") -> str:
+    """Links between the parts of a long listing, as plain Markdown links."""
+    if total == 1:
+        return ""
+    links = [f"**{i}**" if i == n else f"[{i}]({part_name(key, i)}.md)" for i in range(1, total + 1)]
+    return f"{noun} {n} of {total}: " + " · ".join(links)
+
+
+def source_link(corpus: Corpus, source_id: str) -> str:
+    source = corpus.sources.get(source_id)
+    if not source:
+        return ""
+    return link(source["title"], source["url"]) + f" ({text(source['publisher'])}, {when(source['published'], source['published_precision'] or 'day')})"
+
+
+def relation_phrase(relation: str, outgoing: bool) -> str:
+    phrases = {
+        "answers": ("Answers the ask", "Answered by"),
+        "repeats": ("Repeats", "Repeated by"),
+        "builds-on": ("Builds on", "Built on by"),
+        "supersedes": ("Supersedes", "Superseded by"),
+    }
+    return phrases[relation][0 if outgoing else 1]
+
+
+def status_counts(corpus: Corpus, review_id: str) -> Counter:
+    return Counter(corpus.status(r["rec_id"]) for r in corpus.recs_of(review_id))
+
+
+def rec_line(corpus: Corpus, rec_id: str) -> str:
+    rec = corpus.recommendations[rec_id]
+    review = corpus.reviews[rec["review_id"]]
+    status = "ask" if corpus.is_ask(rec_id) else badge(corpus.status(rec_id))
+    return f"- {{ref}}`{rec_id}` ({text(review['short_title'])}, {review['published'][:4]}; {status})"
+
+
+def in_review_order(corpus: Corpus, rec_ids) -> list[str]:
+    order = {r["review_id"]: i for i, r in enumerate(corpus.reviews_in_order())}
+    return sorted(rec_ids, key=lambda r: (order[corpus.recommendations[r]["review_id"]], rec_sort_key(corpus, r)))
+
+
+def inline_code_text(value: str) -> str:
+    """Descriptions are ours (datapackage.json), and may use `code` spans; the rest is escaped."""
+    parts = value.split("`")
+    return "".join(f"`{p}`" if i % 2 else text(p) for i, p in enumerate(parts))
+
+
+def cite_line(title: str, url_: str) -> str:
+    # The address is shown as code: Sphinx's typography would otherwise print the
+    # "--" of a continuation page's name as a dash, and a copied address would fail.
+    safe = url(url_)
+    return (f"*Cite this page:* NHS leadership reviews tracker, “{text(title)}”, [`{safe}`](<{safe}>). "
+            "Data and text under the Creative Commons Attribution 4.0 licence.")
+
+
+def rec_sort_key(corpus: Corpus, rec_id: str):
+    """A recommendation's number as a reader sorts it (2 before 10, 12 before 12a)."""
+    return natural_key(corpus.recommendations[rec_id]["number"])

@@ -1,0 +1,96 @@
+"""The data dictionary (from datapackage.json and the rules registry), the status rubric
+included in the method page, and the corrections log."""
+
+from __future__ import annotations
+
+from ..model import Corpus
+from .common import GENERATED_NOTE, badge, front_matter, inline_code_text, label, text, when
+
+
+def vocabulary_page(corpus: Corpus) -> str:
+    pkg = corpus.package
+    out = [front_matter("What each status and government response means, and how the tables are described."),
+           GENERATED_NOTE, "# Data dictionary", "",
+           "Generated from `data/datapackage.json`, the one description of the tables, so it cannot drift from what the checks enforce.", ""]
+    for name, resource in pkg.resources.items():
+        out += [f"(table-{name})=", f"## `{resource['path']}`: {text(resource['title'])}", "", text(resource["description"]), ""]
+        key = pkg.primary_key(name)
+        if key:
+            out += ["Each row is identified by " + " + ".join(f"`{k}`" for k in key) + ".", ""]
+        out += ["| Column | Type | Required | Meaning |", "|---|---|---|---|"]
+        for f in pkg.fields(name):
+            required = "yes" if f.get("constraints", {}).get("required") else "no"
+            out.append(f"| `{f['name']}` | {f['type']} | {required} | {inline_code_text(f.get('description', ''))} |")
+        out.append("")
+        for f in pkg.fields(name):
+            if f.get("enumDescriptions"):
+                out += [f"(vocabulary-{name}-{f['name']})=", f"### Values of `{f['name']}`", "",
+                        "| Value | Meaning |", "|---|---|"]
+                out += [f"| `{v}` | {text(d)} |" for v, d in f["enumDescriptions"].items()]
+                out.append("")
+        fks = resource["schema"].get("foreignKeys", [])
+        if fks:
+            out.append("Links to other tables: " + "; ".join(
+                f"`{', '.join(fk['fields'])}` must name a row of `{pkg.resources[fk['reference']['resource']]['path']}`" for fk in fks) + ".")
+            out.append("")
+    out += _rules_section()
+    return "\n".join(out)
+
+
+def _rules_section() -> list[str]:
+    """Every rule of the registry in tracker/rules.py and tracker/audit.py, as the checks run them."""
+    from .. import audit  # noqa: F401  (registers the audit checks)
+    from ..rules import RULES
+
+    out = ["(data-rules)=", "## The rules across tables", "",
+           "Beyond the types, vocabularies and links above, `make check` refuses data that breaks any of these rules, "
+           "and `make audit` flags any row that trips one of the audit checks until it is fixed or recorded, "
+           "with its reason, in `audit_exceptions.csv`.", "",
+           "| Rule | Run by | What it requires |", "|---|---|---|"]
+    for r in sorted(RULES, key=lambda r: (r.severity != "error", r.name)):
+        run_by = "`make check` (an error)" if r.severity == "error" else "`make audit` (a warning)"
+        out.append(f"| `{r.name}` | {run_by} | {text(r.description)} |")
+    out.append("")
+    return out
+
+
+def rubric_section(corpus: Corpus) -> str:
+    """The status rubric from datapackage.json, included in place in book/about/method.md."""
+    field_ = next(f for f in corpus.package.fields("assessments") if f["name"] == "status")
+    rubric, definitions = field_["rubric"], field_["enumDescriptions"]
+    out = ["<!-- Generated from data/datapackage.json by scripts/tracker/pages.py: never edit. -->", "",
+           "(rubric)=", "## The rubric: how a status is chosen", "", text(rubric["description"]), ""]
+    for n, step in enumerate(rubric["steps"], start=1):
+        name = step["status"]
+        if name in definitions:
+            out += [f"(status-{name})=", f"{n}. {badge(name)} **{label(name)}.** {text(definitions[name])} "
+                    f"*The test:* {text(step['test'])}"]
+            examples = rubric.get("examples", {}).get(name, [])
+            if examples:
+                out += ["   *For example:* " + " ".join(text(e) for e in examples)]
+        else:
+            out += [f"{n}. **First, the date.** {text(step['test'])}"]
+    out += ["", "When the steps leave a choice:", ""] + [f"- {text(t)}" for t in rubric["tieBreakers"]] + [""]
+    out += ["The same rubric is in `data/datapackage.json`, the checks of `make audit` flag rows that may not follow it, "
+            "and the {ref}`corrections log <corrections>` lists every label changed to follow it.", ""]
+    return "\n".join(out)
+
+
+def corrections_page(corpus: Corpus) -> str:
+    rows = sorted(corpus.corrections, key=lambda c: (c["corrected_on"], c["rec_id"], c["as_of"]), reverse=True)
+    out = [front_matter("Every correction made to a published status, date or piece of evidence: what changed, why and when."),
+           GENERATED_NOTE, "(corrections)=", "# Corrections", "",
+           "A correction fixes a judgement that did not follow the {ref}`rubric <rubric>` or misread its source. "
+           "It is not a new event: the recommendation's history shows the corrected judgement, and this log keeps what it said before. "
+           "The log is also in the downloads, as `corrections.csv`.", ""]
+    if not rows:
+        return "\n".join(out + ["No correction has been made yet.", ""])
+    out += [f"{len(rows)} correction{'s' if len(rows) != 1 else ''}, newest first.", "",
+            "| Corrected | Recommendation | Assessment of | What | Before | After | Why |", "|---|---|---|---|---|---|---|"]
+    for c in rows:
+        shown = {"status": lambda v: label(v) if v else "", "row": lambda v: v}.get(c["field"], lambda v: v)
+        target = f"{{ref}}`{c['rec_id']}`" if c["rec_id"] in corpus.recommendations else f"`{c['rec_id']}`"
+        out.append(f"| {when(c['corrected_on'])} | {target} | {when(c['as_of'])} | {text(c['field'])} | "
+                   f"{text(shown(c['old_value']))} | {text(shown(c['new_value'])) or 'removed'} | {text(c['reason'])} |")
+    out.append("")
+    return "\n".join(out)
