@@ -22,11 +22,15 @@ CHROMIUM_CANDIDATES = ["/usr/bin/chromium", "/usr/bin/chromium-browser", "/usr/b
 ARTIFACTS = ROOT / "test-artifacts"
 
 
-def build(project: Path, *extra: str) -> subprocess.CompletedProcess:
-    """Build the book in ``project`` with warnings as errors; the output is returned, not raised."""
+def build(project: Path, *extra: str, site_url: str = "") -> subprocess.CompletedProcess:
+    """Build the book in ``project`` with warnings as errors; the output is returned, not raised.
+    ``site_url`` is the public address the build is told (none by default, as on a fresh clone)."""
+    env = {k: v for k, v in os.environ.items() if k != "SITE_URL"}
+    if site_url:
+        env["SITE_URL"] = site_url
     return subprocess.run(
         [str(JUPYTER_BOOK), "build", str(project), "-W", "--keep-going", *extra],
-        capture_output=True, text=True, timeout=900, cwd=project,
+        capture_output=True, text=True, timeout=900, cwd=project, env=env,
     )
 
 
@@ -46,6 +50,19 @@ def edit_cell(csv_path: Path, match: dict[str, str], column: str, value: str) ->
         writer = csv.DictWriter(fh, fieldnames=fields, lineterminator="\n")
         writer.writeheader()
         writer.writerows(rows)
+
+
+#: The address the publishing tests give the build: a reserved test domain, never a real host.
+PUBLISHED_AT = "https://tracker.reviews.test/site/"
+
+
+@pytest.fixture(scope="session")
+def published_site(tmp_path_factory) -> Path:
+    """The committed data built as the publishing workflow builds it, with its public address."""
+    project = copy_project(tmp_path_factory.mktemp("published"))
+    result = build(project, site_url=PUBLISHED_AT)
+    assert result.returncode == 0, f"the book did not build cleanly:\n{result.stdout[-4000:]}\n{result.stderr[-4000:]}"
+    return project
 
 
 @pytest.fixture(scope="session")

@@ -10,6 +10,7 @@ import zipfile
 
 import pytest
 
+from conftest import PUBLISHED_AT
 from tracker.model import load
 from tracker.tables import DataPackage
 
@@ -63,7 +64,15 @@ def test_the_feed_is_atom_with_one_entry_per_assessment_newest_first(site, corpu
     updated = [e.find(f"{ATOM}updated").text for e in entries]
     assert updated == sorted(updated, reverse=True)
     for e in entries:
-        assert e.find(f"{ATOM}title").text and e.find(f"{ATOM}link").get("href").startswith("http")
+        # With no public address configured, links are relative to the feed, at the site's root.
+        href = e.find(f"{ATOM}link").get("href")
+        assert e.find(f"{ATOM}title").text and (site / href.split("#")[0]).is_file(), href
+
+
+def test_the_published_feed_links_to_the_public_address(published_site):
+    root = ET.parse(published_site / "_build" / "html" / "feed.xml").getroot()
+    hrefs = [e.find(f"{ATOM}link").get("href") for e in root.findall(f"{ATOM}entry")]
+    assert hrefs and all(h.startswith(PUBLISHED_AT + "book/reviews/") for h in hrefs)
 
 
 def test_every_page_links_the_feed(site):
@@ -96,17 +105,50 @@ def test_a_renumbered_recommendation_keeps_its_old_address_and_says_so(site, cor
             assert f'id="{c["old_rec_id"]}"' in page
 
 
-def test_sitemap_and_404_and_robots(site, corpus):
+def test_sitemap_and_404_and_robots(published_site, corpus):
+    site = published_site / "_build" / "html"
     root = ET.parse(site / "sitemap.xml").getroot()
     locs = [e.text for e in root.iter("{http://www.sitemaps.org/schemas/sitemap/0.9}loc")]
     for review_id in corpus.reviews:
-        assert any(l.endswith(f"book/reviews/{review_id}.html") for l in locs)
+        assert f"{PUBLISHED_AT}book/reviews/{review_id}.html" in locs
     not_found = (site / "404.html").read_text()
     assert "Page not found" in not_found and "explorer" in not_found
-    assert "Sitemap:" in (site / "robots.txt").read_text()
+    assert f"Sitemap: {PUBLISHED_AT}sitemap.xml" in (site / "robots.txt").read_text()
 
 
-def test_review_pages_say_how_to_cite_them_and_describe_themselves(site, corpus):
+def test_without_a_public_address_nothing_invents_one(site, corpus):
+    """A fresh clone's build: no placeholder host anywhere, no sitemap (it needs absolute
+    addresses), API addresses relative to the site's root, and pages that say so."""
+    placeholders = []
+    for path in site.rglob("*"):
+        if path.is_file() and path.suffix in (".html", ".json", ".xml", ".txt", ".js", ".inc", ".cff"):
+            content = path.read_text(encoding="utf-8", errors="replace")
+            if "example.org" in content or "example.com" in content:
+                placeholders.append(str(path.relative_to(site)))
+    assert placeholders == []
+    assert not (site / "sitemap.xml").exists() and "Sitemap:" not in (site / "robots.txt").read_text()
+    record = json.loads((site / "api" / "recommendations" / "messenger-2022-r3.json").read_text())
+    assert record["permalink"] == "r/messenger-2022-r3.html" and record["page"].startswith("book/reviews/")
+    review = (site / "book" / "reviews" / "messenger-2022.html").read_text(encoding="utf-8")
+    assert "no public address configured" in review and 'property="og:url"' not in review
+    assert '<link rel="canonical"' not in review
+    examples = (site / "book" / "about" / "use-the-data.html").read_text(encoding="utf-8")
+    assert "http://127.0.0.1:8000/data/" in examples
+
+
+def test_the_citation_file_is_served_and_linked_from_every_page(site):
+    assert (site / "CITATION.cff").read_text(encoding="utf-8").startswith("cff-version:")
+    for page, href in (("index.html", "CITATION.cff"), ("book/reviews/messenger-2022.html", "../../CITATION.cff")):
+        path = site / page
+        html = path.read_text(encoding="utf-8")
+        if 'http-equiv="refresh"' in html.lower():
+            continue  # the root index only redirects
+        assert f'href="{href}"' in html, page
+    assert 'href="../../CITATION.cff"' in (site / "book" / "about" / "use-the-data.html").read_text(encoding="utf-8")
+
+
+def test_review_pages_say_how_to_cite_them_and_describe_themselves(published_site, corpus):
+    site = published_site / "_build" / "html"
     pages = [f"{r}.html" for r in list(corpus.reviews)[:5]]
     pages += sorted(p.name for p in (site / "book" / "reviews").glob("*--*.html"))  # continuation pages
     assert any("--" in p for p in pages), "the committed data has a review long enough to continue over pages"
@@ -117,4 +159,4 @@ def test_review_pages_say_how_to_cite_them_and_describe_themselves(site, corpus)
         # The address a reader copies is the page's own address, character for character.
         cite = html[html.index("Cite this page:"):]
         shown = re.search(r'<a [^>]*href="([^"]+)"[^>]*><code[^>]*><span class="pre">([^<]+)</span>', cite)
-        assert shown and shown.group(1) == shown.group(2) and shown.group(1).endswith("/book/reviews/" + name)
+        assert shown and shown.group(1) == shown.group(2) and shown.group(1) == f"{PUBLISHED_AT}book/reviews/{name}"

@@ -10,7 +10,6 @@ from __future__ import annotations
 import json
 import shutil
 import zipfile
-from datetime import datetime, timezone
 from html import escape
 from pathlib import Path
 from urllib.parse import urljoin
@@ -166,10 +165,11 @@ def atom_feed(corpus: Corpus, base: str, updated: str) -> str:
             entries.append((a["assessed_on"], a["as_of"], rec_id, a))
     entries.sort(key=lambda e: (e[0], e[1], e[2]), reverse=True)
     host_tag = "tag:nhs-leadership-reviews-tracker,2026"
+    # Without a configured address the links are relative to the feed itself, at the site's root.
     parts = ['<?xml version="1.0" encoding="utf-8"?>', '<feed xmlns="http://www.w3.org/2005/Atom">',
              f"<title>{xml_escape(SITE_TITLE)}: status changes</title>",
              f'<link rel="self" type="application/atom+xml" href="{xml_escape(urljoin(base, FEED))}"/>',
-             f'<link rel="alternate" type="text/html" href="{xml_escape(base)}"/>',
+             f'<link rel="alternate" type="text/html" href="{xml_escape(base or "index.html")}"/>',
              f"<id>{host_tag}:feed</id>", f"<updated>{updated}</updated>",
              f"<author><name>{xml_escape(SITE_TITLE)} contributors</name></author>"]
     for assessed_on, as_of, rec_id, a in entries:
@@ -198,7 +198,8 @@ def sitemap(out: Path, base: str) -> str:
 
 
 def not_found_page(base: str) -> str:
-    home = escape(base)
+    # A 404 page is served at any depth: with no configured address, links start at the host's root.
+    home = escape(base or "/")
     return f"""<!DOCTYPE html>
 <html lang="en"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width, initial-scale=1"><link rel="icon" href="data:,">
 <title>Page not found: {escape(SITE_TITLE)}</title>
@@ -214,15 +215,32 @@ a{{color:#1d4ed8}} a:focus{{outline:3px solid #f59e0b;outline-offset:2px}}</styl
 """
 
 
+def data_updated(corpus: Corpus) -> str:
+    """When the data last changed, from the data itself (the newest assessment or correction),
+    so that two builds of the same data stamp the same time, whatever the build machine's clock."""
+    dates = [a["assessed_on"] for history in corpus.assessments_of.values() for a in history]
+    dates += [c["corrected_on"] for c in corpus.corrections]
+    return (max(dates) if dates else "2000-01-01") + "T00:00:00Z"
+
+
 def publish(corpus: Corpus, data_dir: Path, out: Path, base: str) -> dict[str, int]:
-    if not base.endswith("/"):
+    """Write the re-users' files. ``base`` is the site's public address, or empty when none
+    is configured: then the API and the feed use addresses relative to the site's root, and
+    no sitemap is written (a sitemap needs absolute addresses)."""
+    if base and not base.endswith("/"):
         base += "/"
-    updated = datetime.now(timezone.utc).replace(microsecond=0).isoformat().replace("+00:00", "Z")
+    updated = data_updated(corpus)
     files = write_downloads(data_dir, out)
     api = write_api(corpus, out, base, updated)
     write_permalinks(corpus, out)
     (out / FEED).write_text(atom_feed(corpus, base, updated), encoding="utf-8")
-    (out / "sitemap.xml").write_text(sitemap(out, base), encoding="utf-8")
-    (out / "robots.txt").write_text(f"User-agent: *\nAllow: /\nSitemap: {urljoin(base, 'sitemap.xml')}\n", encoding="utf-8")
+    citation = data_dir.parent / "CITATION.cff"
+    if citation.exists():
+        shutil.copyfile(citation, out / "CITATION.cff")
+    robots = "User-agent: *\nAllow: /\n"
+    if base:
+        (out / "sitemap.xml").write_text(sitemap(out, base), encoding="utf-8")
+        robots += f"Sitemap: {urljoin(base, 'sitemap.xml')}\n"
+    (out / "robots.txt").write_text(robots, encoding="utf-8")
     (out / "404.html").write_text(not_found_page(base), encoding="utf-8")
     return {"downloads": len(files), "api_files": api, "permalinks": len(corpus.recommendations)}

@@ -34,9 +34,10 @@ CHART_MARKER = "altair-viz-"
 
 
 def site_url(config: Config) -> str:
-    """Where the site is published: SITE_URL in the environment, else html_baseurl."""
-    url = os.environ.get("SITE_URL") or config.html_baseurl or "https://example.org/nhs-leadership-reviews-tracker/"
-    return url if url.endswith("/") else url + "/"
+    """Where the site is published: SITE_URL in the environment, else html_baseurl;
+    empty when neither is set, and then no absolute address is written anywhere."""
+    url = (os.environ.get("SITE_URL") or config.html_baseurl or "").strip()
+    return url if not url or url.endswith("/") else url + "/"
 
 
 def data_hash(data_dir: Path) -> str:
@@ -171,8 +172,9 @@ def _head_links(app: Sphinx, pagename: str, context: dict) -> None:
     tags = [f'<link rel="alternate" type="application/atom+xml" title="Status changes" href="{escape(feed)}">',
             f'<meta property="og:site_name" content="{site}">',
             f'<meta property="og:title" content="{title}">',
-            '<meta property="og:type" content="website">',
-            f'<meta property="og:url" content="{escape(base + pagename + ".html")}">']
+            '<meta property="og:type" content="website">']
+    if base:
+        tags.append(f'<meta property="og:url" content="{escape(base + pagename + ".html")}">')
     metatags = context.get("metatags", "")
     found = re.search(r'<meta[^>]*name="description"[^>]*>', metatags)
     if found:
@@ -184,6 +186,22 @@ def _head_links(app: Sphinx, pagename: str, context: dict) -> None:
     context["metatags"] = metatags + "\n".join(tags)
 
 
+def _footer_links(app: Sphinx, context: dict) -> None:
+    """The footer's citation link, relative to each page (the file is at the site's root),
+    and the repository's address when one is configured."""
+    from html import escape
+
+    footer = context.get("theme_extra_footer") or ""
+    pathto = context.get("pathto")
+    if "{citation}" in footer and pathto:
+        footer = footer.replace("{citation}", escape(pathto("CITATION.cff", 1)))
+    repository = (app.config.html_theme_options or {}).get("repository_url") or ""
+    if "{repository}" in footer:
+        footer = footer.replace("{repository}", f' Code and data: <a href="{escape(repository)}">the repository</a>.'
+                                if repository else "")
+    context["theme_extra_footer"] = footer
+
+
 def on_html_page_context(app: Sphinx, pagename: str, templatename: str, context: dict, doctree) -> None:
     from html import escape
 
@@ -193,6 +211,7 @@ def on_html_page_context(app: Sphinx, pagename: str, templatename: str, context:
         context["pagetitle"] = escape(context["pagetitle"])
     _prune_assets(context)
     _head_links(app, pagename, context)
+    _footer_links(app, context)
     body = context.get("body") or ""
     if CHART_MARKER in body:
         body = context["body"] = harden_chart_specs(body)

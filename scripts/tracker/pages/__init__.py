@@ -13,14 +13,14 @@ from .explorer import EXPLORER_COLUMNS, explorer_pages, explorer_records
 from .listings import status_pages, theme_pages
 from .recurring import recurring_pages, thread_label
 from .review import review_pages, reviews_index
-from .vocabulary import corrections_page, rubric_section, vocabulary_page
+from .vocabulary import corrections_page, rubric_section, use_data_examples, vocabulary_page
 
 #: What other modules (the Sphinx extension, publishing, charts, the benchmark, tests) use.
 __all__ = ["EXPLORER_COLUMNS", "GENERATED", "PAGE_ROWS", "build_pages", "explorer_records", "generate", "generated_paths",
            "nav_order", "thread_label", "write_pages"]
 
 GENERATED = ["reviews", "themes", "statuses", "recurring", "explorer.md", "explorer", "about/data-dictionary.md",
-             "about/rubric.inc", "about/corrections.md"]
+             "about/rubric.inc", "about/corrections.md", "about/examples.inc"]
 
 
 def generated_paths(book_dir: Path) -> list[Path]:
@@ -28,19 +28,20 @@ def generated_paths(book_dir: Path) -> list[Path]:
     return [book_dir / p for p in GENERATED]
 
 
-def build_pages(corpus: Corpus, book_dir: Path, site_url: str = "https://example.org/nhs-leadership-reviews-tracker/",
+def build_pages(corpus: Corpus, book_dir: Path, site_url: str = "",
                 page_rows: int | None = None) -> dict[Path, str]:
     """Every generated page, path to content, each folder's pages in reading order."""
     pages: dict[Path, str] = {book_dir / REVIEWS_DIR / "index.md": reviews_index(corpus),
                               book_dir / "about" / "data-dictionary.md": vocabulary_page(corpus),
                               book_dir / "about" / "rubric.inc": rubric_section(corpus),
-                              book_dir / "about" / "corrections.md": corrections_page(corpus)}
+                              book_dir / "about" / "corrections.md": corrections_page(corpus),
+                              book_dir / "about" / "examples.inc": use_data_examples(site_url)}
     pages.update({book_dir / name: text_ for name, text_ in explorer_pages(corpus, page_rows).items()})
     for review in corpus.reviews_in_order():
         review_id = review["review_id"]
         for name, content in review_pages(corpus, review_id).items():
             pages[book_dir / REVIEWS_DIR / f"{name}.md"] = (
-                content + "\n" + cite_line(f"{review['short_title']} ({review['published'][:4]})", f"{site_url}book/reviews/{name}.html") + "\n")
+                content + "\n" + cite_line(f"{review['short_title']} ({review['published'][:4]})", f"book/reviews/{name}.html", site_url) + "\n")
     for folder, content in (("themes", theme_pages(corpus, page_rows)), ("statuses", status_pages(corpus, page_rows)),
                             ("recurring", recurring_pages(corpus, page_rows))):
         pages.update({book_dir / folder / name: text_ for name, text_ in content.items()})
@@ -79,7 +80,7 @@ def write_pages(pages: dict[Path, str], book_dir: Path) -> list[Path]:
     return written
 
 
-def generate(corpus: Corpus, book_dir: Path, site_url: str = "https://example.org/nhs-leadership-reviews-tracker/",
+def generate(corpus: Corpus, book_dir: Path, site_url: str = "",
              page_rows: int | None = None) -> list[Path]:
     """Write every generated page under ``book_dir``; returns the paths written or removed."""
     return write_pages(build_pages(corpus, book_dir, site_url, page_rows), book_dir)

@@ -122,12 +122,17 @@ def inline_code_text(value: str) -> str:
     return "".join(f"`{p}`" if i % 2 else text(p) for i, p in enumerate(parts))
 
 
-def cite_line(title: str, url_: str) -> str:
+def cite_line(title: str, page: str, site_url: str = "") -> str:
+    """How to cite a page (``page``: its path from the site's root). Without a configured
+    public address, the line says so rather than invent one."""
+    licence = "Data and text under the Creative Commons Attribution 4.0 licence."
+    if not site_url:
+        return (f"*Cite this page:* NHS leadership reviews tracker, “{text(title)}”, page `{url(page)}` of the site. "
+                f"This copy of the site has no public address configured: cite the address you are reading it at. {licence}")
     # The address is shown as code: Sphinx's typography would otherwise print the
     # "--" of a continuation page's name as a dash, and a copied address would fail.
-    safe = url(url_)
-    return (f"*Cite this page:* NHS leadership reviews tracker, “{text(title)}”, [`{safe}`](<{safe}>). "
-            "Data and text under the Creative Commons Attribution 4.0 licence.")
+    safe = url(site_url + page)
+    return f"*Cite this page:* NHS leadership reviews tracker, “{text(title)}”, [`{safe}`](<{safe}>). {licence}"
 
 
 def rec_sort_key(corpus: Corpus, rec_id: str):
