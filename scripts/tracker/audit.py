@@ -35,7 +35,10 @@ ACCEPTED = {"accepted", "accepted-in-principle", "accepted-in-part"}
 COPY_HOSTS = {"docslib.org", "vdocuments.us", "vdocuments.mx", "vdocuments.site", "vdocument.in", "fdocuments.net",
               "fdocuments.us", "studylib.net", "scribd.com", "pl.scribd.com", "pdfslide.us", "pdfslide.net", "slidelegend.com",
               "paperzz.com", "fill.io", "www.fill.io", "yumpu.com", "www.yumpu.com", "dokumen.pub", "pdfcoffee.com",
-              "documents.pub", "silo.tips", "kipdf.com", "bbctodays.pages.dev", "settuka.com"}
+              "documents.pub", "silo.tips", "kipdf.com", "bbctodays.pages.dev", "settuka.com", "finegut.com",
+              "dokumen.tips", "sambuz.com", "readkong.com",
+              # reposts of Hansard, written answers and government press releases
+              "parallelparliament.co.uk", "theyworkforyou.com", "wired-gov.net", "govwire.co.uk"}
 
 
 def _assessments(ctx: Context):
