@@ -174,3 +174,43 @@ def test_site_search_finds_a_recommendation_by_id_and_by_word(page, site_url, bu
         page.wait_for_selector("#search-results li", timeout=15000)
         links = page.locator("#search-results li a").evaluate_all("els => els.map(e => e.getAttribute('href'))")
         assert any(f"reviews/{rec['review_id']}" in (h or "") for h in links), (query, links)
+
+
+@pytest.mark.parametrize("button, dialog", [("primary-toggle", "#pst-primary-sidebar-modal"),
+                                            ("secondary-toggle", "#pst-secondary-sidebar-modal")])
+def test_phone_menus_open_by_touch_and_keyboard_and_their_links_navigate(browser, site_url, button, dialog):
+    context = browser.new_context(viewport={"width": 390, "height": 844}, has_touch=True, is_mobile=True)
+    page = context.new_page()
+    try:
+        visit(page, f"{site_url}/book/reviews/messenger-2022.html")
+        visible = page.locator(f"button.{button}:visible")
+        assert visible.count() >= 1, f"no visible {button} at 390 px"
+        visible.first.tap()
+        page.wait_for_selector(f"{dialog}[open]", timeout=5000)
+        ARTIFACTS.mkdir(exist_ok=True)
+        page.screenshot(path=str(ARTIFACTS / f"phone-{button}.png"))
+        links = page.locator(f"{dialog} a[href]:visible")
+        assert links.count() > 0, "the drawer opened empty"
+        page.keyboard.press("Escape")
+        page.wait_for_selector(f"{dialog}:not([open])", state="attached", timeout=5000)
+        visible.first.focus()
+        page.keyboard.press("Enter")
+        page.wait_for_selector(f"{dialog}[open]", timeout=5000)
+        target = links.first.get_attribute("href")
+        before = page.url
+        links.first.click()
+        page.wait_for_load_state("load")
+        assert page.url != before or target.startswith("#"), "following a link in the drawer went nowhere"
+    finally:
+        context.close()
+
+
+def test_the_desktop_menu_button_hides_and_shows_the_sidebar(page, site_url):
+    page.set_viewport_size({"width": 1400, "height": 900})
+    visit(page, f"{site_url}/book/reviews/messenger-2022.html")
+    sidebar = page.locator("#pst-primary-sidebar")
+    assert sidebar.is_visible()
+    page.locator("button.primary-toggle:visible").first.click()
+    page.wait_for_function("document.querySelector('#pst-primary-sidebar').classList.contains('pst-sidebar-hidden')")
+    page.locator("button.primary-toggle:visible").first.click()
+    page.wait_for_function("!document.querySelector('#pst-primary-sidebar').classList.contains('pst-sidebar-hidden')")
