@@ -214,3 +214,84 @@ def test_the_desktop_menu_button_hides_and_shows_the_sidebar(page, site_url):
     page.wait_for_function("document.querySelector('#pst-primary-sidebar').classList.contains('pst-sidebar-hidden')")
     page.locator("button.primary-toggle:visible").first.click()
     page.wait_for_function("!document.querySelector('#pst-primary-sidebar').classList.contains('pst-sidebar-hidden')")
+
+
+STATUS_CELLS = "table.tracker-explorer-table tbody tr:not([hidden]) td[data-label='Status']"
+
+
+def test_explorer_status_is_never_clipped_on_a_desktop(page, site_url):
+    page.set_viewport_size({"width": 1400, "height": 900})
+    visit(page, f"{site_url}/book/explorer.html")
+    clipped = page.evaluate(f"""() => Array.from(document.querySelectorAll("{STATUS_CELLS} .tracker-status"))
+        .filter(b => b.scrollWidth > b.clientWidth + 1 || b.getBoundingClientRect().right > b.closest('.tracker-table-wrap').getBoundingClientRect().right + 1)
+        .map(b => b.textContent)""")
+    assert clipped == [], f"status badges cut off: {clipped[:5]}"
+
+
+def test_explorer_is_one_card_per_recommendation_on_a_phone_with_status_in_view(browser, site_url):
+    context = browser.new_context(viewport={"width": 390, "height": 844}, is_mobile=True, has_touch=True)
+    page = context.new_page()
+    try:
+        visit(page, f"{site_url}/book/explorer.html")
+        width = page.evaluate("document.documentElement.scrollWidth")
+        assert width <= 390, f"the explorer page scrolls sideways ({width} px)"
+        outside = page.evaluate(f"""() => Array.from(document.querySelectorAll("{STATUS_CELLS}"))
+            .filter(td => {{ const r = td.getBoundingClientRect(); return r.width === 0 || r.right > window.innerWidth; }}).length""")
+        assert outside == 0, f"{outside} status fields are hidden or off-screen"
+        label = page.evaluate(f"""() => getComputedStyle(document.querySelector("{STATUS_CELLS}"), '::before').content""")
+        assert "Status" in label
+        ARTIFACTS.mkdir(exist_ok=True)
+        page.screenshot(path=str(ARTIFACTS / "explorer-phone.png"))
+    finally:
+        context.close()
+
+
+def test_explorer_filters_live_in_the_address_and_survive_a_reload(page, site_url):
+    visit(page, f"{site_url}/book/explorer.html")
+    page.select_option("select[name=status]", "implemented")
+    page.fill("input[name=words]", "board")
+    page.wait_for_function("location.search.includes('status=implemented') && location.search.includes('words=board')")
+    shared = page.url
+    count = page.locator("[data-explorer-count]").inner_text()
+    other = page.context.new_page()
+    visit(other, shared)
+    assert other.locator("select[name=status]").input_value() == "implemented"
+    assert other.locator("input[name=words]").input_value() == "board"
+    assert other.locator("[data-explorer-count]").inner_text() == count
+    shown = other.locator("table.tracker-explorer-table tbody tr:not([hidden])")
+    assert shown.count() > 0
+    assert all(s == "implemented" for s in other.eval_on_selector_all(
+        "table.tracker-explorer-table tbody tr:not([hidden])", "rows => rows.map(r => r.dataset.status)"))
+    other.close()
+
+
+def test_explorer_prints_as_a_list_with_every_column_and_no_form(page, site_url):
+    visit(page, f"{site_url}/book/explorer.html")
+    page.emulate_media(media="print")
+    assert not page.locator("form.tracker-explorer-filters").is_visible()
+    headers = page.eval_on_selector_all("table.tracker-explorer-table thead th", "ths => ths.map(t => t.textContent.trim())")
+    assert headers[-1].startswith("Status") and len(headers) == 6
+    first_row = page.locator("table.tracker-explorer-table tbody tr").first
+    table_right = page.evaluate("document.querySelector('table.tracker-explorer-table').getBoundingClientRect().right")
+    status_right = first_row.locator("td[data-label='Status']").evaluate("td => td.getBoundingClientRect().right")
+    page_width = page.evaluate("document.documentElement.clientWidth")
+    assert status_right <= page_width and table_right <= page_width + 1
+    ARTIFACTS.mkdir(exist_ok=True)
+    page.pdf(path=str(ARTIFACTS / "explorer-print.pdf"), format="A4")
+
+
+def test_no_page_scrolls_sideways_on_a_phone(browser, site_url, built_site):
+    root = built_site / "_build" / "html"
+    pages = sorted(p.relative_to(root).as_posix() for p in root.glob("book/**/*.html"))
+    assert len(pages) > 50
+    page = browser.new_page(viewport={"width": 390, "height": 844})
+    try:
+        wide = []
+        for path in pages:
+            page.goto(f"{site_url}/{path}", wait_until="load")
+            width = page.evaluate("document.documentElement.scrollWidth")
+            if width > 390:
+                wide.append((path, width))
+    finally:
+        page.close()
+    assert wide == [], f"{len(wide)} pages scroll sideways at 390 px: {wide[:10]}"

@@ -43,10 +43,12 @@ def _explorer_row(record: dict[str, str], base: str) -> str:
         f'<tr id="row-{e(rec_id)}" data-review="{e(record["review_id"])}" data-year="{e(record["year"])}" '
         f'data-themes="{e(record["themes"])}" data-response="{e(record["response"])}" data-status="{e(status)}" '
         f'data-search="{e(record["search"])}">'
-        f'<td data-sort="{e(rec_id)}"><a href="{e(link)}">{e(record["title"])}</a><br>'
+        f'<td data-label="Recommendation" data-sort="{e(rec_id)}"><a href="{e(link)}">{e(record["title"])}</a><br>'
         f'<small><a href="{e(permalink)}" aria-label="Permalink for {e(rec_id)}">{e(rec_id)}</a></small></td>'
-        f'<td>{e(record["review"])}</td><td>{e(record["year"])}</td><td>{e(record["theme_labels"])}</td>'
-        f'<td>{e(record["response_label"])}</td><td data-sort="{e(status)}">{status_cell}</td></tr>')
+        f'<td data-label="Review">{e(record["review"])}</td><td data-label="Year">{e(record["year"])}</td>'
+        f'<td data-label="Themes">{e(record["theme_labels"])}</td>'
+        f'<td data-label="Government response">{e(record["response_label"])}</td>'
+        f'<td data-label="Status" data-sort="{e(status)}">{status_cell}</td></tr>')
 
 
 def explorer_pages(corpus: Corpus, page_rows: int | None = None) -> dict[str, str]:

@@ -36,8 +36,9 @@
     return a;
   }
 
-  function td(text, sortKey) {
+  function td(label, text, sortKey) {
     var cell = document.createElement("td");
+    cell.setAttribute("data-label", label);
     if (text !== null) { cell.textContent = text; }
     if (sortKey) { cell.setAttribute("data-sort", sortKey); }
     return cell;
@@ -54,7 +55,7 @@
     tr.setAttribute("data-response", r.response);
     tr.setAttribute("data-status", r.status);
     tr.setAttribute("data-search", r.search);
-    var first = td(null, r.rec_id);
+    var first = td("Recommendation", null, r.rec_id);
     first.appendChild(link(base + "reviews/" + encodeURIComponent(r.page) + ".html#" + encodeURIComponent(r.rec_id), r.title));
     first.appendChild(document.createElement("br"));
     var small = document.createElement("small");
@@ -63,11 +64,11 @@
     small.appendChild(permalink);
     first.appendChild(small);
     tr.appendChild(first);
-    tr.appendChild(td(r.review));
-    tr.appendChild(td(r.year));
-    tr.appendChild(td(r.theme_labels));
-    tr.appendChild(td(r.response_label));
-    var last = td(null, r.status);
+    tr.appendChild(td("Review", r.review));
+    tr.appendChild(td("Year", r.year));
+    tr.appendChild(td("Themes", r.theme_labels));
+    tr.appendChild(td("Government response", r.response_label));
+    var last = td("Status", null, r.status);
     if (r.status === "ask") {
       last.textContent = r.status_label;
     } else {
@@ -133,6 +134,22 @@
     });
     status.textContent = "Showing " + shown.toLocaleString("en-GB") + " of " + rows.length.toLocaleString("en-GB") + " recommendations" +
       (partial ? " on this page (the other pages could not be loaded)." : ".");
+    remember();
+  }
+
+  // The filters (and the sort) live in the address, so a filtered view can be
+  // bookmarked, shared and reloaded.
+  var FILTERS = ["review", "theme", "response", "status", "from", "to", "words"];
+  var sortState = null;
+  function remember() {
+    var params = new URLSearchParams();
+    FILTERS.forEach(function (name) { var v = form.elements[name] ? form.elements[name].value : ""; if (v) { params.set(name, v); } });
+    if (sortState) { params.set("sort", sortState.column); params.set("order", sortState.ascending ? "asc" : "desc"); }
+    var query = params.toString();
+    var address = window.location.pathname + (query ? "?" + query : "") + window.location.hash;
+    if (address !== window.location.pathname + window.location.search + window.location.hash) {
+      window.history.replaceState(null, "", address);
+    }
   }
 
   function sortBy(button) {
@@ -145,6 +162,7 @@
     var ascending = th.getAttribute("aria-sort") !== "ascending";
     Array.prototype.forEach.call(table.tHead.rows[0].cells, function (cell) { cell.removeAttribute("aria-sort"); });
     th.setAttribute("aria-sort", ascending ? "ascending" : "descending");
+    sortState = { column: String(index), ascending: ascending };
     var numeric = th.hasAttribute("data-numeric");
     rows.sort(function (a, b) {
       var x = a.cells[index].getAttribute("data-sort") || a.cells[index].textContent;
@@ -170,6 +188,13 @@
     button.addEventListener("click", function () { sortBy(button); });
   });
   var params = new URLSearchParams(window.location.search);
-  params.forEach(function (v, k) { if (form.elements[k]) { form.elements[k].value = v; } });
+  params.forEach(function (v, k) { if (FILTERS.indexOf(k) !== -1 && form.elements[k]) { form.elements[k].value = v; } });
   apply();
+  var sortButtons = table.tHead.querySelectorAll("button[data-sort]");
+  var wanted = sortButtons[Number(params.get("sort"))];
+  if (params.has("sort") && wanted) {
+    var th = wanted.closest("th");
+    if (params.get("order") === "desc") { th.setAttribute("aria-sort", "ascending"); }
+    sortBy(wanted);
+  }
 }());
