@@ -104,8 +104,12 @@ def test_cross_references_are_shown_in_both_directions(corpus):
     for link in links:
         later = whole_review(corpus, corpus.recommendations[link["from_rec"]]["review_id"])
         earlier = whole_review(corpus, corpus.recommendations[link["to_rec"]]["review_id"])
-        assert f"{{ref}}`{link['to_rec']}`" in section(later, link["from_rec"])
-        assert f"{{ref}}`{link['from_rec']}`" in section(earlier, link["to_rec"])
+        # Each cross-reference names the other recommendation's review and year, and links to it.
+        for page, here, other in ((later, link["from_rec"], link["to_rec"]), (earlier, link["to_rec"], link["from_rec"])):
+            review = corpus.reviews[corpus.recommendations[other]["review_id"]]
+            found = re.search(r"\{ref\}`([^`]*) <" + re.escape(other) + ">`", section(page, here))
+            assert found, f"{here} does not link to {other}"
+            assert found.group(1).startswith(f"{review['short_title']} ({review['published'][:4]}), ")
 
 
 def test_an_ask_without_an_answer_says_so(corpus):

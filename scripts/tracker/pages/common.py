@@ -138,3 +138,19 @@ def cite_line(title: str, page: str, site_url: str = "") -> str:
 def rec_sort_key(corpus: Corpus, rec_id: str):
     """A recommendation's number as a reader sorts it (2 before 10, 12 before 12a)."""
     return natural_key(corpus.recommendations[rec_id]["number"])
+
+
+def rec_ref(corpus: Corpus, rec_id: str) -> str:
+    """A link to a recommendation that names its review and year, so that it reads
+    on its own: "Francis inquiry (2013), recommendation 220: Training facility for leaders"."""
+    rec = corpus.recommendations[rec_id]
+    review = corpus.reviews[rec["review_id"]]
+    noun = "ask" if corpus.is_ask(rec_id) else "recommendation"
+    words = f"{review['short_title']} ({review['published'][:4]}), {noun} {rec['number']}: {rec['title']}"
+    return f"{{ref}}`{role_text(words)} <{rec_id}>`"
+
+
+def role_text(words: str) -> str:
+    """Text for inside a MyST role (``{ref}`text <target>```): it is taken literally,
+    so only the characters that would end the role or open its target are replaced."""
+    return " ".join(words.replace("`", "'").replace("<", "‹").replace(">", "›").split())

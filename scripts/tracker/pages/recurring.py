@@ -5,16 +5,23 @@ from __future__ import annotations
 from collections import Counter
 
 from ..model import Corpus, part_name
-from .common import GENERATED_NOTE, PAGE_ROWS, badge, front_matter, pager_line, relation_phrase, text, when
+from .common import GENERATED_NOTE, PAGE_ROWS, badge, front_matter, pager_line, relation_phrase, role_text, text, when
 
 
 def thread_label(corpus: Corpus, members: list[str]) -> str:
-    """A thread is named after the theme its recommendations share most often."""
-    counts = Counter(t for m in members for t in corpus.themes_of.get(m, []))
-    if not counts:
-        return "Untitled thread"
-    best = max(counts.items(), key=lambda kv: (kv[1], [-ord(c) for c in corpus.themes[kv[0]]["label"]]))
-    return corpus.themes[best[0]]["label"]
+    """A thread is named by the idea it traces: the title of the recommendation
+    that first asked for it (members are in date order)."""
+    return corpus.recommendations[members[0]]["title"] if members else "Untitled thread"
+
+
+def thread_reviews(corpus: Corpus, members: list[str]) -> str:
+    """The reviews in a thread, in date order: "Francis inquiry (2013), Rose review (2015)"."""
+    seen: list[str] = []
+    for m in members:
+        review_id = corpus.recommendations[m]["review_id"]
+        if review_id not in seen:
+            seen.append(review_id)
+    return ", ".join(f"{corpus.reviews[r]['short_title']} ({corpus.reviews[r]['published'][:4]})" for r in seen)
 
 
 def recurring_pages(corpus: Corpus, page_rows: int | None = None) -> dict[str, str]:
@@ -33,7 +40,7 @@ def recurring_pages(corpus: Corpus, page_rows: int | None = None) -> dict[str, s
              GENERATED_NOTE, "# Recurring ideas", "", intro, "",
              f"There are {len(groups)} threads, covering {sum(len(g) for g in groups)} recommendations. "
              "They are grouped by the decade in which each idea was first asked for.", "",
-             "| Thread | First asked | Reviews asking | Recommendations |", "|---|---|---|---|"]
+             "| The idea, as first asked for | First asked | Reviews asking | Recommendations |", "|---|---|---|---|"]
     decades: dict[str, list[list[str]]] = {}  # decade -> pages -> lines
     used: dict[str, int] = {}                  # lines on the decade's current page
     seen: Counter = Counter()
@@ -45,13 +52,13 @@ def recurring_pages(corpus: Corpus, page_rows: int | None = None) -> dict[str, s
         seen[name] += 1
         if seen[name] > 1:
             name += f" ({seen[name]})"
-        index.append(f"| {{ref}}`thread-{i}` | {years[0]} | {len(reviews)} | {len(members)} |")
+        index.append(f"| {{ref}}`{role_text(name)} <thread-{i}>` | {years[0]} | {text(thread_reviews(corpus, members))} | {len(members)} |")
         pages_of = decades.setdefault(decade, [[]])
         heading = f"## {text(name)}: {years[0]} to {years[-1]}"
         if used.get(decade, 0) and used[decade] + min(len(members), limit) > limit:
             pages_of.append([])
             used[decade] = 0
-        pages_of[-1] += [f"(thread-{i})=", heading, "", f"Asked for in {len(reviews)} reviews.", ""]
+        pages_of[-1] += [f"(thread-{i})=", heading, "", f"Asked for in {len(reviews)} reviews: {text(thread_reviews(corpus, members))}.", ""]
         for m in members:
             if used.get(decade, 0) >= limit:
                 pages_of[-1].append("")

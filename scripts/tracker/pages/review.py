@@ -14,6 +14,7 @@ from .common import (
     label,
     link,
     pager_line,
+    rec_ref,
     relation_phrase,
     source_link,
     status_counts,
@@ -63,7 +64,7 @@ def _recommendation(corpus: Corpus, rec: dict[str, str]) -> list[str]:
         for relation, other, note, outgoing in relations:
             verb = relation_phrase(relation, outgoing)
             other_status = "" if corpus.is_ask(other) else " " + badge(corpus.status(other))
-            out.append(f"  - {verb} {{ref}}`{other}`{other_status}: {text(note)}")
+            out.append(f"  - {verb} {rec_ref(corpus, other)}{other_status}: {text(note)}")
     elif ask:
         out.append("- **Cross-references:** no recommendation answers this ask.")
     out.append("")

@@ -4,7 +4,7 @@ included in the method page, and the corrections log."""
 from __future__ import annotations
 
 from ..model import Corpus
-from .common import GENERATED_NOTE, badge, front_matter, inline_code_text, label, text, when
+from .common import GENERATED_NOTE, badge, front_matter, inline_code_text, label, rec_ref, text, when
 
 
 def vocabulary_page(corpus: Corpus) -> str:
@@ -85,13 +85,21 @@ def corrections_page(corpus: Corpus) -> str:
            "The log is also in the downloads, as `corrections.csv`.", ""]
     if not rows:
         return "\n".join(out + ["No correction has been made yet.", ""])
-    out += [f"{len(rows)} correction{'s' if len(rows) != 1 else ''}, newest first.", "",
-            "| Corrected | Recommendation | Assessment of | What | Before | After | Why |", "|---|---|---|---|---|---|---|"]
+    out += [f"{len(rows)} correction{'s' if len(rows) != 1 else ''}, newest first, each under the recommendation it concerns.", ""]
+    what = {"status": "status", "as_of": "date", "evidence": "evidence", "source_id": "source", "row": "assessment removed"}
     for c in rows:
-        shown = {"status": lambda v: label(v) if v else "", "row": lambda v: v}.get(c["field"], lambda v: v)
-        target = f"{{ref}}`{c['rec_id']}`" if c["rec_id"] in corpus.recommendations else f"`{c['rec_id']}`"
-        out.append(f"| {when(c['corrected_on'])} | {target} | {when(c['as_of'])} | {text(c['field'])} | "
-                   f"{text(shown(c['old_value']))} | {text(shown(c['new_value'])) or 'removed'} | {text(c['reason'])} |")
+        target = rec_ref(corpus, c["rec_id"]) if c["rec_id"] in corpus.recommendations else f"`{c['rec_id']}`"
+        head = (f"- {target}: the assessment of {when(c['as_of'])}, **{what.get(c['field'], c['field'])}** "
+                f"(corrected {when(c['corrected_on'])}).")
+        if c["field"] == "status":
+            change = f" Was {badge(c['old_value'])}, now {badge(c['new_value'])}." if c["new_value"] else ""
+        elif c["field"] == "row":
+            change = f" It recorded {badge(c['old_value'])}." if c["old_value"] in corpus.statuses() else ""
+        elif c["field"] == "as_of":
+            change = f" Was {when(c['old_value'])}, now {when(c['new_value'])}."
+        else:
+            change = f" Was: “{text(c['old_value'])}” Now: “{text(c['new_value'])}”"
+        out.append(head + change + f" *Why:* {text(c['reason'])}")
     out.append("")
     return "\n".join(out)
 
