@@ -295,3 +295,19 @@ def test_no_page_scrolls_sideways_on_a_phone(browser, site_url, built_site):
     finally:
         page.close()
     assert wide == [], f"{len(wide)} pages scroll sideways at 390 px: {wide[:10]}"
+
+
+def test_copy_citation_puts_the_citation_on_the_clipboard(browser, site_url):
+    context = browser.new_context()
+    context.grant_permissions(["clipboard-read", "clipboard-write"], origin=site_url)
+    page = context.new_page()
+    try:
+        visit(page, f"{site_url}/book/reviews/messenger-2022.html")
+        button = page.locator("section:has(> #messenger-2022-r3) button.tracker-copy").first
+        expected = button.get_attribute("data-copy")
+        assert "Messenger review (2022), recommendation 3:" in expected and "r/messenger-2022-r3.html" in expected
+        button.click()
+        button.filter(has_text="Copied").wait_for(timeout=5000)
+        assert page.evaluate("navigator.clipboard.readText()") == expected
+    finally:
+        context.close()

@@ -160,3 +160,21 @@ def test_review_pages_say_how_to_cite_them_and_describe_themselves(published_sit
         cite = html[html.index("Cite this page:"):]
         shown = re.search(r'<a [^>]*href="([^"]+)"[^>]*><code[^>]*><span class="pre">([^<]+)</span>', cite)
         assert shown and shown.group(1) == shown.group(2) and shown.group(1) == f"{PUBLISHED_AT}book/reviews/{name}"
+
+
+def test_the_dataset_carries_a_version_that_the_citation_file_repeats(published_site):
+    site = published_site / "_build" / "html"
+    described = json.loads((site / "data" / "datapackage.json").read_text())
+    assert re.fullmatch(r"\d{4}\.\d{1,2}\.\d+", described["version"]) and described["created"]
+    assert described["contributors"] and described["licenses"] and described["homepage"] == PUBLISHED_AT
+    citation = (site / "CITATION.cff").read_text(encoding="utf-8")
+    assert f'version: "{described["version"]}"' in citation
+
+
+def test_every_recommendation_has_a_citation_in_words_with_its_permanent_address(published_site, corpus):
+    site = published_site / "_build" / "html"
+    html = (site / "book" / "reviews" / "messenger-2022.html").read_text(encoding="utf-8")
+    for rec in corpus.recs_of("messenger-2022"):
+        permanent = f"{PUBLISHED_AT}r/{rec['rec_id']}.html"
+        assert html.count(f'data-copy="NHS leadership reviews tracker (data version ') >= 1
+        assert permanent in html, rec["rec_id"]

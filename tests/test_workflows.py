@@ -80,7 +80,7 @@ def test_diff_data_reports_a_small_history(tmp_path):
 
     edit_cell(repo / "data" / "recommendations.csv", {"rec_id": "messenger-2022-r1"}, "title", "A retitled recommendation")
     with open(repo / "data" / "sources.csv", "a", encoding="utf-8") as fh:
-        fh.write("zz-2026-new-source,A new source,Publisher,2026-01-05,day,https://example.org/new,2026-01-06\n")
+        fh.write("zz-2026-new-source,A new source,Publisher,2026-01-05,day,https://example.org/new,2026-01-06,\n")
     from tracker.model import load as load_corpus
 
     corpus = load_corpus(repo / "data")
@@ -89,7 +89,7 @@ def test_diff_data_reports_a_small_history(tmp_path):
                   and all(a["as_of"] < "2026-01-05" for a in corpus.history(r)))
     before = corpus.status(target)
     with open(repo / "data" / "assessments.csv", "a", encoding="utf-8") as fh:
-        fh.write(f"{target},2026-01-05,day,in-progress,Something happened,zz-2026-new-source,2026-01-06,medium\n")
+        fh.write(f"{target},2026-01-05,day,in-progress,Something happened,zz-2026-new-source,2026-01-06,medium,\n")
     result = subprocess.run([sys.executable, "-m", "tracker", "--data", str(repo / "data"), "diff-data", "--base", "HEAD"],
                             capture_output=True, text=True)
     assert result.returncode == 0, result.stderr

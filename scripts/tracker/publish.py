@@ -198,8 +198,8 @@ def sitemap(out: Path, base: str) -> str:
 
 
 def not_found_page(base: str) -> str:
-    # A 404 page is served at any depth: with no configured address, links start at the host's root.
-    home = escape(base or "/")
+    # With no configured address the links are relative to the site's root, where the 404 page is.
+    home = escape(base)
     return f"""<!DOCTYPE html>
 <html lang="en"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width, initial-scale=1"><link rel="icon" href="data:,">
 <title>Page not found: {escape(SITE_TITLE)}</title>
@@ -208,7 +208,7 @@ a{{color:#1d4ed8}} a:focus{{outline:3px solid #f59e0b;outline-offset:2px}}</styl
 <body><main><h1>Page not found</h1>
 <p>There is no page at this address. It may have moved: every recommendation has a permanent address of the form
 <code>r/messenger-2022-r3.html</code>, which always leads to it.</p>
-<ul><li><a href="{home}">Home page</a></li>
+<ul><li><a href="{home or 'index.html'}">Home page</a></li>
 <li><a href="{home}book/explorer.html">Find a recommendation in the explorer</a></li>
 <li><a href="{home}book/reviews/index.html">All reviews</a></li>
 <li><a href="{home}search.html">Search the site</a></li></ul></main></body></html>
@@ -231,6 +231,11 @@ def publish(corpus: Corpus, data_dir: Path, out: Path, base: str) -> dict[str, i
         base += "/"
     updated = data_updated(corpus)
     files = write_downloads(data_dir, out)
+    if base:
+        # The published description says where the data lives; the repository's copy cannot know.
+        described = json.loads((out / "data" / "datapackage.json").read_text(encoding="utf-8"))
+        described["homepage"] = base
+        (out / "data" / "datapackage.json").write_text(json.dumps(described, ensure_ascii=False, indent=2) + "\n", encoding="utf-8")
     api = write_api(corpus, out, base, updated)
     write_permalinks(corpus, out)
     (out / FEED).write_text(atom_feed(corpus, base, updated), encoding="utf-8")

@@ -217,6 +217,8 @@ def on_html_page_context(app: Sphinx, pagename: str, templatename: str, context:
         body = context["body"] = harden_chart_specs(body)
     if 'id="tracker-explorer"' in body:
         app.add_js_file("tracker/explorer.js", priority=500, defer="defer")
+    if 'class="tracker-copy"' in body:
+        app.add_js_file("tracker/copy.js", priority=500, defer="defer")
     # On every page: the phone menus (see the file for why).
     app.add_js_file("tracker/phone-nav.js", priority=900, defer="defer")
     if CHART_MARKER not in body:
@@ -260,7 +262,7 @@ def on_build_finished(app: Sphinx, exception: Exception | None) -> None:
     name_navigation_toggles(out)
     static = out / "_static" / "tracker"
     static.mkdir(parents=True, exist_ok=True)
-    for name in ("explorer.js", "phone-nav.js"):
+    for name in ("explorer.js", "phone-nav.js", "copy.js"):
         shutil.copyfile(Path(__file__).parent / "static" / name, static / name)
     corpus = getattr(app, "tracker_corpus", None)
     if corpus is not None:

@@ -147,12 +147,12 @@ class Inbox:
         new_rows = {"sources": [{
             "source_id": source_id, "title": candidate.title, "publisher": candidate.publisher,
             "published": candidate.published, "published_precision": "day" if candidate.published else "",
-            "url": candidate.url, "accessed": today_iso,
+            "url": candidate.url, "accessed": today_iso, "copy_note": "",
         }]}
         if rec_id:
             new_rows["assessments"] = [{
                 "rec_id": rec_id, "as_of": as_of or candidate.published or today_iso, "as_of_precision": "day", "status": status,
-                "evidence": evidence, "source_id": source_id, "assessed_on": today_iso, "confidence": confidence,
+                "evidence": evidence, "source_id": source_id, "assessed_on": today_iso, "confidence": confidence, "note": "",
             }]
         self._write_curated(pkg, tables, new_rows)
         decision = Decision(candidate_id, "accepted", today_iso, rec_id, source_id, note)
@@ -237,7 +237,9 @@ class Inbox:
             for name in list(new_rows) + [n for n in edit if n not in new_rows]:
                 table = tables[name]
                 change = edit.get(name, lambda r: r)
-                all_rows = [change({k: v for k, v in r.items() if k != "__row__"}) for r in table.rows] + new_rows.get(name, [])
+                # A new row fills every column the table has, blank where the curator gave nothing.
+                added = [{f: r.get(f, "") for f in table.fields} for r in new_rows.get(name, [])]
+                all_rows = [change({k: v for k, v in r.items() if k != "__row__"}) for r in table.rows] + added
                 texts[name] = canonical_text(table.fields, all_rows, pkg.primary_key(name))
                 (trial / pkg.resources[name]["path"]).write_text(texts[name], encoding="utf-8")
             problems = validate(trial)

@@ -39,7 +39,7 @@ def build_pages(corpus: Corpus, book_dir: Path, site_url: str = "",
     pages.update({book_dir / name: text_ for name, text_ in explorer_pages(corpus, page_rows).items()})
     for review in corpus.reviews_in_order():
         review_id = review["review_id"]
-        for name, content in review_pages(corpus, review_id).items():
+        for name, content in review_pages(corpus, review_id, site_url).items():
             pages[book_dir / REVIEWS_DIR / f"{name}.md"] = (
                 content + "\n" + cite_line(f"{review['short_title']} ({review['published'][:4]})", f"book/reviews/{name}.html", site_url) + "\n")
     for folder, content in (("themes", theme_pages(corpus, page_rows)), ("statuses", status_pages(corpus, page_rows)),

@@ -104,10 +104,18 @@ def status_counts(corpus: Corpus, review_id: str) -> Counter:
     return Counter(corpus.status(r["rec_id"]) for r in corpus.recs_of(review_id))
 
 
+def evidence_age(corpus: Corpus, rec_id: str) -> str:
+    """When the latest evidence for a recommendation's status is dated, for beside the
+    status ("evidence of March 2024"), or '' when there is none."""
+    latest = corpus.current(rec_id)
+    return f"evidence of {when(latest['as_of'], latest.get('as_of_precision') or 'day')}" if latest else ""
+
+
 def rec_line(corpus: Corpus, rec_id: str) -> str:
     rec = corpus.recommendations[rec_id]
     review = corpus.reviews[rec["review_id"]]
-    status = "ask" if corpus.is_ask(rec_id) else badge(corpus.status(rec_id))
+    age = "" if corpus.is_ask(rec_id) else evidence_age(corpus, rec_id)
+    status = "ask" if corpus.is_ask(rec_id) else badge(corpus.status(rec_id)) + (f", {age}" if age else "")
     return f"- {{ref}}`{rec_id}` ({text(review['short_title'])}, {review['published'][:4]}; {status})"
 
 

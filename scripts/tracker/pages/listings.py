@@ -22,7 +22,7 @@ def _listing_pages(corpus: Corpus, prefix: str, title: str, intro: str, groups: 
             body = [front_matter(f"{heading}{suffix}: {description}"), GENERATED_NOTE]
             if n == 1:
                 body.append(f"({prefix}-{key})=")
-            explained = f" {{ref}}`How this status is decided <status-{key}>`." if prefix == "status" else ""
+            explained = f" {{ref}}`How this status is decided <rubric-status-{key}>`." if prefix == "status" else ""
             body += [f"# {text(heading)}{suffix}", "", text(description) + explained, "",
                      f"{len(recs)} recommendation{'s' if len(recs) != 1 else ''}, oldest review first.", ""]
             pager = pager_line(key, n, len(parts))

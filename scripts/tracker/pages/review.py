@@ -5,11 +5,13 @@ from __future__ import annotations
 
 import re
 from collections import Counter
+from html import escape as html_escape
 
 from ..model import REVIEW_PAGE_RECS, Corpus, part_name
 from .common import (
     GENERATED_NOTE,
     badge,
+    evidence_age,
     front_matter,
     label,
     link,
@@ -23,7 +25,23 @@ from .common import (
 )
 
 
-def _recommendation(corpus: Corpus, rec: dict[str, str]) -> list[str]:
+def citation(corpus: Corpus, rec_id: str, site_url: str = "") -> str:
+    """A suggested citation for one recommendation, in words, with its permanent address."""
+    rec = corpus.recommendations[rec_id]
+    review = corpus.reviews[rec["review_id"]]
+    version = corpus.package.descriptor.get("version", "")
+    noun = "ask" if corpus.is_ask(rec_id) else "recommendation"
+    address = f"{site_url}r/{rec_id}.html" if site_url else f"r/{rec_id}.html (on the site where you read this)"
+    return (f"NHS leadership reviews tracker{f' (data version {version})' if version else ''}. "
+            f"{review['short_title']} ({review['published'][:4]}), {noun} {rec['number']}: {rec['title']}. {address}")
+
+
+def _copy_button(words: str) -> str:
+    # Raw HTML in the page: the text is escaped for an attribute, and the button only copies it.
+    return f'<button type="button" class="tracker-copy" data-copy="{html_escape(words, quote=True)}">Copy citation</button>'
+
+
+def _recommendation(corpus: Corpus, rec: dict[str, str], site_url: str = "") -> list[str]:
     rec_id = rec["rec_id"]
     ask = corpus.is_ask(rec_id)
     noun = "Ask" if ask else "Recommendation"
@@ -31,7 +49,8 @@ def _recommendation(corpus: Corpus, rec: dict[str, str]) -> list[str]:
     status = corpus.status(rec_id)
     facts = []
     if not ask:
-        facts.append(f"Status: {badge(status)}")
+        age = evidence_age(corpus, rec_id)
+        facts.append(f"Status: {badge(status)}" + (f" ({age})" if age else ""))
     response = f"Government response: **{label(rec['government_response'])}**"
     if rec["response_source_id"]:
         response += " (" + source_link(corpus, rec["response_source_id"]) + ")"
@@ -47,7 +66,9 @@ def _recommendation(corpus: Corpus, rec: dict[str, str]) -> list[str]:
     if rec.get("number_basis") in NUMBER_BASIS_NOTE:
         where += f". {NUMBER_BASIS_NOTE[rec['number_basis']]}"
     themes = ", ".join("{ref}" + f"`theme-{t}`" for t in corpus.themes_of.get(rec_id, []))
-    out += [f"- **Addressed to:** {text(rec['addressed_to'])}", f"- **Where:** {where}", f"- **Themes:** {themes}"]
+    cite = citation(corpus, rec_id, site_url)
+    out += [f"- **Addressed to:** {text(rec['addressed_to'])}", f"- **Where:** {where}", f"- **Themes:** {themes}",
+            f"- **Cite:** {text(cite)} {_copy_button(cite)}"]
     for c in corpus.renumbered:
         if c["old_rec_id"] == rec_id:
             out.append(f"- **Renumbered:** until {when(c['changed_on'])} this ID named what is now {{ref}}`{c['new_rec_id']}`.")
@@ -111,7 +132,7 @@ def number_ranges(numbers: list[int]) -> str:
     return parts[0] if len(parts) == 1 else ", ".join(parts[:-1]) + " and " + parts[-1]
 
 
-def review_pages(corpus: Corpus, review_id: str) -> dict[str, str]:
+def review_pages(corpus: Corpus, review_id: str, site_url: str = "") -> dict[str, str]:
     """A review's page (name: review_id), and for a review with more than
     REVIEW_PAGE_RECS recommendations, continuation pages review_id--2, --3...
     The first page carries the review's facts and a contents list of every
@@ -182,7 +203,7 @@ def review_pages(corpus: Corpus, review_id: str) -> dict[str, str]:
         pager = pager_line(review_id, n, len(parts), noun="Part")
         body += [pager, ""] if pager else []
         for rec in part:
-            body += _recommendation(corpus, rec)
+            body += _recommendation(corpus, rec, site_url)
         body += [pager, ""] if pager else []
         pages[part_name(review_id, n)] = body
     corrections = [c for c in corpus.renumbered if corpus.recommendations[c["new_rec_id"]]["review_id"] == review_id]

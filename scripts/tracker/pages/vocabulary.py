@@ -63,7 +63,7 @@ def rubric_section(corpus: Corpus) -> str:
     for n, step in enumerate(rubric["steps"], start=1):
         name = step["status"]
         if name in definitions:
-            out += [f"(status-{name})=", f"{n}. {badge(name)} **{label(name)}.** {text(definitions[name])} "
+            out += [f"(rubric-status-{name})=", f"{n}. {badge(name)} **{label(name)}.** {text(definitions[name])} "
                     f"*The test:* {text(step['test'])}"]
             examples = rubric.get("examples", {}).get(name, [])
             if examples:
@@ -74,6 +74,13 @@ def rubric_section(corpus: Corpus) -> str:
     out += ["The same rubric is in `data/datapackage.json`, the checks of `make audit` flag rows that may not follow it, "
             "and the {ref}`corrections log <corrections>` lists every label changed to follow it.", ""]
     return "\n".join(out)
+
+
+def _date_or_text(value: str) -> str:
+    try:
+        return when(value)
+    except ValueError:
+        return text(value)
 
 
 def corrections_page(corpus: Corpus) -> str:
@@ -96,7 +103,7 @@ def corrections_page(corpus: Corpus) -> str:
         elif c["field"] == "row":
             change = f" It recorded {badge(c['old_value'])}." if c["old_value"] in corpus.statuses() else ""
         elif c["field"] == "as_of":
-            change = f" Was {when(c['old_value'])}, now {when(c['new_value'])}."
+            change = f" Was {_date_or_text(c['old_value'])}, now {_date_or_text(c['new_value'])}."
         else:
             change = f" Was: “{text(c['old_value'])}” Now: “{text(c['new_value'])}”"
         out.append(head + change + f" *Why:* {text(c['reason'])}")
