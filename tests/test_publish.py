@@ -178,3 +178,24 @@ def test_every_recommendation_has_a_citation_in_words_with_its_permanent_address
         permanent = f"{PUBLISHED_AT}r/{rec['rec_id']}.html"
         assert html.count(f'data-copy="NHS leadership reviews tracker (data version ') >= 1
         assert permanent in html, rec["rec_id"]
+
+
+def test_the_counts_agree_on_every_page_that_states_them(site, corpus):
+    """The start page, the explorer, the overview and the timeline count reviews,
+    recommendations and asks the same way, from one definition."""
+    c = corpus.counts()
+
+    def words(path: str) -> str:
+        html = (site / path).read_text(encoding="utf-8")
+        return " ".join(re.sub(r"<[^>]+>", " ", html).split())
+
+    for path in ("book/intro.html", "book/explorer.html"):
+        text = words(path)
+        assert f"holds {c['recommendations']:,} recommendations from {c['reviews_with_recommendations']} of its {c['reviews']} reviews" in text, path
+        assert f"{c['asks']} asks from stakeholder reports, counted apart" in text, path
+        assert f"made {c['known_numbered']:,} between them; {c['tracked_of_known']:,} of those are tracked" in text, path
+        assert "every recommendation," not in text
+    assert f"The {c['reviews_with_recommendations']} reviews with recommendations tracked" in words("book/analysis/overview.html")
+    timeline = words("book/analysis/timeline.html")
+    assert f"{c['reviews']} reviews (reviews, inquiries" in timeline
+    assert f"{c['reviews_with_recommendations']} of them have recommendations tracked" in timeline

@@ -148,6 +148,13 @@ NOT_ACCEPTED = ("not-accepted",)
 ACCEPTED = ("accepted", "accepted-in-principle", "accepted-in-part")
 
 
+def md_text(value: str) -> str:
+    """Data text for a sentence shown as Markdown: escaped, so it is read as text, never as markup."""
+    from .pages.common import text
+
+    return text(value)
+
+
 def review_label(review: dict) -> str:
     return f"{review['short_title']} ({review['published'][:4]})"
 
@@ -194,16 +201,31 @@ def status_by_review(corpus: Corpus, base: str = "..") -> pd.DataFrame:
     return pd.DataFrame(rows)
 
 
+#: A review is ranked by its share only when it has at least this many recommendations tracked.
+RANK_MINIMUM = 5
+
+
 def status_by_review_sentence(frame: pd.DataFrame) -> str:
     if frame.empty:
         return "No recommendations are tracked yet."
     reviews = frame["review_id"].nunique()
     done = frame[frame["status"].isin(DONE)].groupby("review_id")["recommendations"].sum()
     totals = frame.groupby("review_id")["total"].first()
-    best = (done / totals).reindex(totals.index, fill_value=0).sort_values(ascending=False, kind="stable")
-    top = frame.loc[frame["review_id"] == best.index[0], "review"].iloc[0]
-    return (f"Across {reviews} reviews, {int(done.sum())} of {int(totals.sum())} tracked recommendations are implemented "
-            f"or partly implemented; {top} has the highest share, {int(done.get(best.index[0], 0))} of {int(totals[best.index[0]])}.")
+    shares = (done / totals).reindex(totals.index, fill_value=0)
+    median = float(shares.median())
+    ranked = shares[totals >= RANK_MINIMUM].sort_values(ascending=False, kind="stable")
+    biggest = totals.idxmax()
+    pooled = f"pooled, {int(done.sum())} of {int(totals.sum())}"
+    if totals[biggest] > totals.sum() / 2:
+        name = md_text(frame.loc[frame["review_id"] == biggest, "review"].iloc[0])
+        pooled += f", a figure that mostly describes {name}, which holds {int(totals[biggest])} of them"
+    text = (f"The {reviews} reviews with recommendations tracked have a median of {median:.0%} of their tracked "
+            f"recommendations implemented or partly implemented ({pooled}).")
+    if len(ranked):
+        top = md_text(frame.loc[frame["review_id"] == ranked.index[0], "review"].iloc[0])
+        text += (f" Among the {len(ranked)} reviews with at least {RANK_MINIMUM} tracked, {top} has the highest share, "
+                 f"{int(done.get(ranked.index[0], 0))} of {int(totals[ranked.index[0]])}.")
+    return text
 
 
 def count_grid(frame: pd.DataFrame, x: alt.X, y: alt.Y, tooltip: list, title: str, scheme: str,
@@ -314,8 +336,9 @@ def governments_frame(corpus: Corpus, end: str) -> pd.DataFrame:
 def timeline_sentence(frame: pd.DataFrame) -> str:
     shown = frame[frame["share"].notna()]
     first, last = frame["published"].min().year, frame["published"].max().year
-    return (f"{len(frame)} reviews and plans from {first} to {last}; across the {int(shown['tracked'].sum())} recommendations "
-            f"they make that are tracked, {int(shown['done'].sum())} are implemented or partly implemented.")
+    return (f"{len(frame)} reviews (reviews, inquiries, white papers, plans, consultations and a stakeholder report) "
+            f"from {first} to {last}; {len(shown)} of them have recommendations tracked, and of those "
+            f"{int(shown['tracked'].sum())} recommendations, {int(shown['done'].sum())} are implemented or partly implemented.")
 
 
 PARTY_COLOURS = {"Conservative": "#dbe7f5", "Labour": "#f8dede", "Conservative–Liberal Democrat coalition": "#efe6f5"}
@@ -386,7 +409,7 @@ def theme_recurrence_sentence(frame: pd.DataFrame) -> str:
     per = frame.groupby("theme")["reviews_asking"].first().sort_values(ascending=False, kind="stable")
     top = per.index[0]
     part = frame[frame["theme"] == top]
-    return (f"{len(per)} themes appear in the tracked recommendations; the most persistent, {top.lower()}, "
+    return (f"{len(per)} themes appear in the tracked recommendations; the most persistent, {md_text(top.lower())}, "
             f"comes up in {int(per.iloc[0])} reviews, and {int(part['done'].sum())} of its {int(part['recommendations'].sum())} "
             f"recommendations were implemented or partly implemented.")
 

@@ -86,6 +86,27 @@ class Corpus:
         latest = self.current(rec_id)
         return latest["status"] if latest else UNASSESSED
 
+    def counts(self) -> dict[str, int]:
+        """The numbers every page states, from one place, so that they agree.
+
+        A "review" is any row of reviews.csv: a review, inquiry, white paper, plan,
+        consultation or stakeholder report. Asks (a stakeholder report's requests) are
+        counted apart from recommendations. "Known" numbered recommendations are those
+        of the reviews whose own count is recorded."""
+        asks = [r for r in self.recommendations if self.is_ask(r)]
+        declared = [v for v in self.reviews.values()
+                    if v["recommendations_in_source"] and v["kind"] != "stakeholder-report"]
+        return {
+            "reviews": len(self.reviews),
+            "reviews_with_recommendations": sum(1 for v in self.reviews.values()
+                                                if v["kind"] != "stakeholder-report" and self.recs_of(v["review_id"])),
+            "recommendations": len(self.recommendations) - len(asks),
+            "asks": len(asks),
+            "reviews_with_known_count": len(declared),
+            "known_numbered": sum(int(v["recommendations_in_source"]) for v in declared),
+            "tracked_of_known": sum(len(self.recs_of(v["review_id"])) for v in declared),
+        }
+
     def is_ask(self, rec_id: str) -> bool:
         return self.reviews[self.recommendations[rec_id]["review_id"]]["kind"] == "stakeholder-report"
 

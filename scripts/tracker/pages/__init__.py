@@ -8,7 +8,7 @@ from __future__ import annotations
 from pathlib import Path
 
 from ..model import Corpus
-from .common import PAGE_ROWS, REVIEWS_DIR, cite_line
+from .common import PAGE_ROWS, REVIEWS_DIR, cite_line, coverage_sentence
 from .explorer import EXPLORER_COLUMNS, explorer_pages, explorer_records
 from .listings import status_pages, theme_pages
 from .recurring import recurring_pages, thread_label
@@ -20,7 +20,7 @@ __all__ = ["EXPLORER_COLUMNS", "GENERATED", "PAGE_ROWS", "build_pages", "explore
            "nav_order", "thread_label", "write_pages"]
 
 GENERATED = ["reviews", "themes", "statuses", "recurring", "explorer.md", "explorer", "about/data-dictionary.md",
-             "about/rubric.inc", "about/corrections.md", "about/examples.inc"]
+             "about/rubric.inc", "about/corrections.md", "about/examples.inc", "about/counts.inc"]
 
 
 def generated_paths(book_dir: Path) -> list[Path]:
@@ -35,7 +35,8 @@ def build_pages(corpus: Corpus, book_dir: Path, site_url: str = "",
                               book_dir / "about" / "data-dictionary.md": vocabulary_page(corpus),
                               book_dir / "about" / "rubric.inc": rubric_section(corpus),
                               book_dir / "about" / "corrections.md": corrections_page(corpus),
-                              book_dir / "about" / "examples.inc": use_data_examples(site_url)}
+                              book_dir / "about" / "examples.inc": use_data_examples(site_url),
+                              book_dir / "about" / "counts.inc": coverage_sentence(corpus) + "\n"}
     pages.update({book_dir / name: text_ for name, text_ in explorer_pages(corpus, page_rows).items()})
     for review in corpus.reviews_in_order():
         review_id = review["review_id"]

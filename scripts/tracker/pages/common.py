@@ -162,3 +162,17 @@ def role_text(words: str) -> str:
     """Text for inside a MyST role (``{ref}`text <target>```): it is taken literally,
     so only the characters that would end the role or open its target are replaced."""
     return " ".join(words.replace("`", "'").replace("<", "‹").replace(">", "›").split())
+
+
+def coverage_sentence(corpus: Corpus) -> str:
+    """How much of the record is tracked, in the same words wherever it is said."""
+    c = corpus.counts()
+    text_ = (f"This tracker holds **{c['recommendations']:,} recommendations** from {c['reviews_with_recommendations']} of "
+             f"its {c['reviews']} reviews (here a *review* is any review, inquiry, white paper, plan, consultation or "
+             f"stakeholder report it follows)")
+    text_ += f", and **{c['asks']} asks** from stakeholder reports, counted apart." if c["asks"] else "."
+    if c["reviews_with_known_count"]:
+        text_ += (f" The {c['reviews_with_known_count']} reviews whose own number of recommendations is known made "
+                  f"{c['known_numbered']:,} between them; {c['tracked_of_known']:,} of those are tracked so far, and each "
+                  "review's page lists the numbers not yet tracked.")
+    return text_

@@ -3,10 +3,10 @@
 from __future__ import annotations
 
 from ..model import Corpus
-from .common import GENERATED_NOTE, PAGE_ROWS, front_matter, label, rec_sort_key, split_pages
+from .common import GENERATED_NOTE, PAGE_ROWS, coverage_sentence, evidence_age, front_matter, label, rec_sort_key, split_pages
 
 EXPLORER_COLUMNS = ["rec_id", "review_id", "page", "title", "review", "year", "themes", "theme_labels", "response", "response_label",
-                    "status", "status_label", "search"]
+                    "status", "status_label", "evidence", "search"]
 
 
 def explorer_records(corpus: Corpus) -> list[dict[str, str]]:
@@ -26,6 +26,7 @@ def explorer_records(corpus: Corpus) -> list[dict[str, str]]:
             year=review["published"][:4], themes=" ".join(themes), theme_labels=theme_labels,
             response=r["government_response"], response_label=label(r["government_response"]),
             status=status, status_label="Ask (not assessed)" if status == "ask" else label(status),
+            evidence="" if status == "ask" else evidence_age(corpus, r["rec_id"]),
             search=" ".join([r["rec_id"], r["title"], r["summary"], review["short_title"], review["title"], theme_labels]).lower()))
     return out
 
@@ -38,7 +39,8 @@ def _explorer_row(record: dict[str, str], base: str) -> str:
     permalink = f"{base}../r/{rec_id}.html"
     status = record["status"]
     status_cell = e(record["status_label"]) if status == "ask" else (
-        f'<span class="tracker-status tracker-status-{e(status)}">{e(record["status_label"])}</span>')
+        f'<span class="tracker-status tracker-status-{e(status)}">{e(record["status_label"])}</span>'
+        + (f'<br><small>{e(record["evidence"])}</small>' if record.get("evidence") else ""))
     return (
         f'<tr id="row-{e(rec_id)}" data-review="{e(record["review_id"])}" data-year="{e(record["year"])}" '
         f'data-themes="{e(record["themes"])}" data-response="{e(record["response"])}" data-status="{e(status)}" '
@@ -114,7 +116,8 @@ def explorer_pages(corpus: Corpus, page_rows: int | None = None) -> dict[str, st
         pages[f"{here}.md"] = "\n".join([
             front_matter("Search, filter and sort every recommendation tracked, by review, year, theme, response and status.", orphan=n > 1),
             GENERATED_NOTE, f"# {title}", "",
-            "Every recommendation and ask in one table. Filter by review, year, theme, government response or status, or type words "
+            coverage_sentence(corpus), "",
+            "Every recommendation and ask tracked, in one table. Filter by review, year, theme, government response or status, or type words "
             "or an ID; select a column heading to sort. Each row links to the recommendation on its review page and gives its permanent ID."
             + paging,
             "", html, ""])

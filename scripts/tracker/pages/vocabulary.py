@@ -98,8 +98,14 @@ def corrections_page(corpus: Corpus) -> str:
         target = rec_ref(corpus, c["rec_id"]) if c["rec_id"] in corpus.recommendations else f"`{c['rec_id']}`"
         head = (f"- {target}: the assessment of {when(c['as_of'])}, **{what.get(c['field'], c['field'])}** "
                 f"(corrected {when(c['corrected_on'])}).")
+        known = set(corpus.statuses())
+
+        def shown(value: str) -> str:
+            # A status from the vocabulary is shown as its badge; anything else as plain text.
+            return badge(value) if value in known else f"“{text(value)}”"
+
         if c["field"] == "status":
-            change = f" Was {badge(c['old_value'])}, now {badge(c['new_value'])}." if c["new_value"] else ""
+            change = f" Was {shown(c['old_value'])}, now {shown(c['new_value'])}." if c["new_value"] else ""
         elif c["field"] == "row":
             change = f" It recorded {badge(c['old_value'])}." if c["old_value"] in corpus.statuses() else ""
         elif c["field"] == "as_of":

@@ -76,6 +76,12 @@
       badge.className = "tracker-status tracker-status-" + r.status;
       badge.textContent = r.status_label;
       last.appendChild(badge);
+      if (r.evidence) {
+        last.appendChild(document.createElement("br"));
+        var age = document.createElement("small");
+        age.textContent = r.evidence;
+        last.appendChild(age);
+      }
     }
     tr.appendChild(last);
     return tr;
