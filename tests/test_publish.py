@@ -176,7 +176,7 @@ def test_every_recommendation_has_a_citation_in_words_with_its_permanent_address
     html = (site / "book" / "reviews" / "messenger-2022.html").read_text(encoding="utf-8")
     for rec in corpus.recs_of("messenger-2022"):
         permanent = f"{PUBLISHED_AT}r/{rec['rec_id']}.html"
-        assert html.count(f'data-copy="NHS leadership reviews tracker (data version ') >= 1
+        assert html.count('data-copy="NHS leadership reviews tracker (data version ') >= 1
         assert permanent in html, rec["rec_id"]
 
 

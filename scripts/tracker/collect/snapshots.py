@@ -75,25 +75,8 @@ class Snapshot:
         previous = self.provenance()
         if previous and previous.get("sha256") == digest and self.path.exists():
             return "unchanged"
-        headers = {k.lower(): v for k, v in response.headers.items()}
-        meta = {
-            "url": requested_url,
-            "final_url": response.url,
-            "retrieved_at": datetime.now(timezone.utc).replace(microsecond=0).isoformat(),
-            "http_status": response.status,
-            "etag": headers.get("etag"),
-            "last_modified": headers.get("last-modified"),
-            "content_type": headers.get("content-type"),
-            "sha256": digest,
-            "bytes": len(response.body),
-            "licence": licence,
-            "licence_title": LICENCES[licence],
-            "collector": collector,
-        }
-        if public_url:
-            meta["public_url"] = public_url
         atomic_write(self.path, response.body)
-        atomic_write(self.sidecar, (json.dumps(meta, indent=2, sort_keys=True) + "\n").encode("utf-8"))
+        self._write_sidecar(response, requested_url, digest, len(response.body), licence, collector, public_url)
         return "changed" if previous else "new"
 
     def store_download(self, response: Response, requested_url: str, licence: str, collector: str, public_url: str = "") -> str:
@@ -108,6 +91,13 @@ class Snapshot:
             else:
                 os.replace(response.path, self.path)
             return "unchanged"
+        self.path.parent.mkdir(parents=True, exist_ok=True)
+        os.replace(response.path, self.path)
+        self._write_sidecar(response, requested_url, response.sha256, response.size, licence, collector, public_url)
+        return "changed" if previous else "new"
+
+    def _write_sidecar(self, response: Response, requested_url: str, digest: str, size: int, licence: str,
+                       collector: str, public_url: str) -> None:
         headers = {k.lower(): v for k, v in response.headers.items()}
         meta = {
             "url": requested_url,
@@ -117,15 +107,12 @@ class Snapshot:
             "etag": headers.get("etag"),
             "last_modified": headers.get("last-modified"),
             "content_type": headers.get("content-type"),
-            "sha256": response.sha256,
-            "bytes": response.size,
+            "sha256": digest,
+            "bytes": size,
             "licence": licence,
             "licence_title": LICENCES[licence],
             "collector": collector,
         }
         if public_url:
             meta["public_url"] = public_url
-        self.path.parent.mkdir(parents=True, exist_ok=True)
-        os.replace(response.path, self.path)
         atomic_write(self.sidecar, (json.dumps(meta, indent=2, sort_keys=True) + "\n").encode("utf-8"))
-        return "changed" if previous else "new"
