@@ -311,3 +311,39 @@ def test_copy_citation_puts_the_citation_on_the_clipboard(browser, site_url):
         assert page.evaluate("navigator.clipboard.readText()") == expected
     finally:
         context.close()
+
+
+def test_a_review_page_prints_for_a_board_paper(page, site_url):
+    visit(page, f"{site_url}/book/reviews/messenger-2022.html")
+    page.emulate_media(media="print")
+    for selector in ("#pst-primary-sidebar", ".bd-header", ".bd-sidebar-secondary", "button.tracker-copy",
+                     "button.primary-toggle"):
+        assert all(not el.is_visible() for el in page.locator(selector).all()), f"{selector} is printed"
+    shown = page.evaluate("""() => {
+        const a = [...document.querySelectorAll('.bd-article a[href^="http"]')].find(a => !a.querySelector('code'));
+        return a ? [a.href, getComputedStyle(a, '::after').content] : null; }""")
+    assert shown and shown[0] in shown[1], f"a printed link does not show its address: {shown}"
+    assert page.locator("h1").first.is_visible()
+    ARTIFACTS.mkdir(exist_ok=True)
+    page.pdf(path=str(ARTIFACTS / "review-print.pdf"), format="A4")
+    assert (ARTIFACTS / "review-print.pdf").stat().st_size > 10_000
+
+
+def test_every_page_names_an_icon_that_exists_and_the_root_has_one(site_url, built_site):
+    root = built_site / "_build" / "html"
+    assert (root / "favicon.ico").read_bytes()[:4] == b"\x00\x00\x01\x00"
+    import re as _re
+    for path in ("book/intro.html", "book/reviews/messenger-2022.html", "book/analysis/overview.html"):
+        html = (root / path).read_text(encoding="utf-8")
+        icon = _re.search(r'<link rel="icon" href="([^"]+)"', html)
+        assert icon, f"{path} names no icon"
+        assert ((root / path).parent / icon.group(1).split("?")[0]).resolve().is_file()
+
+
+def test_analysis_chapters_show_no_code_to_readers(site_url, built_site):
+    root = built_site / "_build" / "html" / "book" / "analysis"
+    for path in root.glob("*.html"):
+        html = path.read_text(encoding="utf-8")
+        assert "Show code cell source" not in html and 'class="cell_input' not in html, path.name
+        source = f"../../_sources/book/analysis/{path.stem}.md"
+        assert f'href="{source}"' in html and (path.parent / source).resolve().is_file(), path.name

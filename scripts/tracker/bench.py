@@ -21,7 +21,7 @@ from .paths import ROOT
 JUPYTER_BOOK = Path(sys.executable).parent / "jupyter-book"
 #: The reviews whose collection targets the replay server answers from tests/fixtures/collect.
 REPLAYED = ["messenger-2022"]
-COPIED = ["_config.yml", "_toc.yml", "_static", "book", "data", "CITATION.cff"]
+COPIED = ["_config.yml", "_toc.yml", "_static", "_templates", "book", "data", "CITATION.cff"]
 MEASURE = ("import resource, subprocess, sys, time; t = time.perf_counter(); "
            "r = subprocess.run(sys.argv[1:], stdout=subprocess.DEVNULL, stderr=subprocess.PIPE); "
            "print(time.perf_counter() - t, resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss, r.returncode); "

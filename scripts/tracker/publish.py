@@ -239,6 +239,9 @@ def publish(corpus: Corpus, data_dir: Path, out: Path, base: str) -> dict[str, i
     api = write_api(corpus, out, base, updated)
     write_permalinks(corpus, out)
     (out / FEED).write_text(atom_feed(corpus, base, updated), encoding="utf-8")
+    icon = data_dir.parent / "_static" / "favicon.ico"
+    if icon.exists():  # for the browsers and tools that ask the site's root whatever the page says
+        shutil.copyfile(icon, out / "favicon.ico")
     citation = data_dir.parent / "CITATION.cff"
     if citation.exists():
         shutil.copyfile(citation, out / "CITATION.cff")
