@@ -211,3 +211,16 @@ def test_review_pages_are_listed_oldest_first_in_the_navigation(built_site):
     positions = [nav.find(f'{r["review_id"]}.html') for r in corpus.reviews_in_order()]
     assert all(p > 0 for p in positions), "every review page is in the navigation"
     assert positions == sorted(positions)
+
+
+def test_two_clean_builds_of_one_commit_are_byte_identical(built_site, tmp_path):
+    """The same data gives the same site: chart element ids come from the page, not
+    from chance, and the feed and API carry the data's dates, not the build clock's."""
+    again = copy_project(tmp_path / "again")
+    result = build(again)
+    assert result.returncode == 0, result.stdout[-3000:] + result.stderr[-3000:]
+    first, second = built_site / "_build" / "html", again / "_build" / "html"
+    names = sorted(p.relative_to(first).as_posix() for p in first.rglob("*") if p.is_file())
+    assert names == sorted(p.relative_to(second).as_posix() for p in second.rglob("*") if p.is_file())
+    differing = [n for n in names if (first / n).read_bytes() != (second / n).read_bytes()]
+    assert differing == [], f"{len(differing)} files differ between two clean builds: {differing[:10]}"

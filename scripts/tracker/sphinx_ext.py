@@ -138,6 +138,21 @@ def _prune_assets(context: dict) -> None:
 SPEC_START = re.compile(r'\{"config":')
 
 
+CHART_ID = re.compile(r"altair-viz-[0-9a-f]{32}")
+
+
+def stable_chart_ids(body: str, pagename: str) -> str:
+    """Altair names each chart's element with a random id, so two builds of the same
+    data differed on every chart page. Name them instead by the page and their order
+    on it: the same site from the same commit, byte for byte."""
+    mapping: dict[str, str] = {}
+    for found in CHART_ID.findall(body):
+        if found not in mapping:
+            digest = hashlib.sha256(f"{pagename}#{len(mapping)}".encode()).hexdigest()[:32]
+            mapping[found] = f"altair-viz-{digest}"
+    return CHART_ID.sub(lambda m: mapping[m.group(0)], body) if mapping else body
+
+
 def harden_chart_specs(body: str) -> str:
     """Altair writes each chart's spec into a <script> as raw JSON, so a data value
     containing '</script>' would end the script early and let the rest run as HTML.
@@ -214,7 +229,7 @@ def on_html_page_context(app: Sphinx, pagename: str, templatename: str, context:
     _footer_links(app, context)
     body = context.get("body") or ""
     if CHART_MARKER in body:
-        body = context["body"] = harden_chart_specs(body)
+        body = context["body"] = stable_chart_ids(harden_chart_specs(body), pagename)
     if 'id="tracker-explorer"' in body:
         app.add_js_file("tracker/explorer.js", priority=500, defer="defer")
     if 'class="tracker-copy"' in body:
