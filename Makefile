@@ -12,21 +12,28 @@ SIZES ?= 1000,10000
 BUILD_DIR := _build
 PORT ?= 8000
 
-.PHONY: help install book book-clean check audit test serve clean fmt-data collect inbox accept reject extract linkcheck diff-data bench
+.PHONY: help install lock book book-clean check audit test serve clean fmt-data collect inbox accept reject extract linkcheck diff-data bench
 
 help: ## List the targets
 	@grep -hE '^[a-zA-Z_-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-12s %s\n", $$1, $$2}'
 
-$(STAMP): requirements.txt pyproject.toml package.json package-lock.json
+$(STAMP): requirements.lock pyproject.toml package.json package-lock.json
 	@$(PYTHON) -c 'import sys; sys.exit(0 if sys.version_info >= (3, 11) else "Python 3.11 or newer is needed (found " + sys.version.split()[0] + ")")'
 	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
-	$(BIN)/python -m pip install --quiet --disable-pip-version-check -r requirements.txt
+	$(BIN)/python -m pip install --quiet --disable-pip-version-check --require-hashes -r requirements.lock
 	$(BIN)/python -m pip install --quiet --disable-pip-version-check --no-deps --no-build-isolation -e .
 	@command -v npm >/dev/null || { echo "npm is needed to install the chart libraries (Debian: apt-get install npm)"; exit 1; }
 	npm ci --no-audit --no-fund --loglevel=error
 	@touch $@
 
-install: $(STAMP) ## Create .venv and install the pinned dependencies
+install: $(STAMP) ## Create .venv and install every dependency from requirements.lock, hashes checked
+
+lock: ## Regenerate requirements.lock (pinned, with hashes) from requirements.txt; run after changing requirements.txt
+	@$(PYTHON) -m venv .venv-lock && .venv-lock/bin/python -m pip install --quiet --disable-pip-version-check pip-tools
+	.venv-lock/bin/pip-compile --quiet --generate-hashes --allow-unsafe --strip-extras --no-emit-index-url --no-emit-find-links \
+	  --output-file requirements.lock requirements.txt
+	@rm -rf .venv-lock
+	@echo "requirements.lock regenerated: commit it with requirements.txt, then run make install"
 
 check: $(STAMP) ## Validate every table in data/ and print every problem
 	@$(BIN)/python -m tracker check
