@@ -347,3 +347,24 @@ def test_analysis_chapters_show_no_code_to_readers(site_url, built_site):
         assert "Show code cell source" not in html and 'class="cell_input' not in html, path.name
         source = f"../../_sources/book/analysis/{path.stem}.md"
         assert f'href="{source}"' in html and (path.parent / source).resolve().is_file(), path.name
+
+
+def test_each_chart_downloads_as_svg_png_and_its_data(browser, site_url, built_site):
+    context = browser.new_context(accept_downloads=True)
+    page = context.new_page()
+    try:
+        visit(page, f"{site_url}/book/analysis/status.html")
+        page.wait_for_selector(CHART, timeout=15000)
+        links = page.locator(".tracker-chart-downloads").first
+        for kind in ("svg", "png"):
+            with page.expect_download() as download:
+                links.locator(f"a[data-chart-download={kind}]").click()
+            path = download.value.path()
+            assert download.value.suggested_filename.endswith(f".{kind}")
+            head = open(path, "rb").read(64)
+            assert head.startswith(b"<svg") if kind == "svg" else head.startswith(b"\x89PNG")
+        href = links.locator("a[download]").get_attribute("href")
+        data = (built_site / "_build" / "html" / "book" / "analysis" / href).resolve().read_text(encoding="utf-8")
+        assert data.splitlines()[0].startswith("status,label,recommendations")
+    finally:
+        context.close()

@@ -25,7 +25,10 @@ STATUS_COLOURS = {
 }
 
 
-EMBED_OPTIONS = {"actions": False}  # the export menu has no accessible name; data is downloadable elsewhere
+# Vega-embed's own export menu has no accessible name, so it is off; each chart gets
+# plain download links instead (SVG, PNG and its data as CSV, see sphinx_ext). The
+# SVG renderer draws text a reader can select and a browser test can measure.
+EMBED_OPTIONS = {"actions": False, "renderer": "svg"}
 
 
 def load_corpus(start: Path | None = None) -> Corpus:

@@ -153,6 +153,66 @@ def stable_chart_ids(body: str, pagename: str) -> str:
     return CHART_ID.sub(lambda m: mapping[m.group(0)], body) if mapping else body
 
 
+CHART_DIV = re.compile(r'<div id="(altair-viz-[0-9a-f]{32})"')
+CHART_DATA = "tracker-charts"
+
+
+def _csv_cell(value) -> str:
+    text = "" if value is None else str(value)
+    # A spreadsheet would run a cell that starts like a formula: keep such text as text.
+    if text[:1] in ("=", "+", "-", "@", "\t", "\r") and not re.fullmatch(r"-?\d+(\.\d+)?", text):
+        return "'" + text
+    return text
+
+
+def chart_downloads(body: str, pagename: str, outdir: Path, pathto=None) -> str:
+    """After each chart, links to download it as SVG or PNG (drawn in the browser from
+    the chart itself) and its data as CSV (written here from the chart's own spec)."""
+    import csv
+    import io
+    from html import escape
+
+    decoder = json.JSONDecoder()
+    specs = []
+    for match in SPEC_START.finditer(body):
+        try:
+            spec, end = decoder.raw_decode(body, match.start())
+        except json.JSONDecodeError:
+            continue
+        specs.append((spec, end))
+    ids = CHART_DIV.findall(body)
+    if not ids or len(ids) != len(specs):
+        return body
+    slug = re.sub(r"[^a-z0-9]+", "-", pagename.lower()).strip("-")
+    out, pos = [], 0
+    for n, (chart_id, (spec, end)) in enumerate(zip(ids, specs), start=1):
+        datasets = spec.get("datasets") or {}
+        rows = max(datasets.values(), key=len) if datasets else []
+        columns = list(dict.fromkeys(k for row in rows for k in row))
+        name = f"{slug}-{n}"
+        if rows:
+            buffer = io.StringIO()
+            writer = csv.writer(buffer, lineterminator="\n")
+            writer.writerow(columns)
+            writer.writerows([_csv_cell(row.get(c)) for c in columns] for row in rows)
+            target = outdir / "_static" / CHART_DATA / f"{name}.csv"
+            target.parent.mkdir(parents=True, exist_ok=True)
+            target.write_text(buffer.getvalue(), encoding="utf-8")
+        script_end = body.find("</script>", end)
+        if script_end < 0:
+            continue
+        script_end += len("</script>")
+        csv_href = pathto(f"_static/{CHART_DATA}/{name}.csv", 1) if pathto else f"_static/{CHART_DATA}/{name}.csv"
+        links = (f'<p class="tracker-chart-downloads">Download this chart: '
+                 f'<a href="#" data-chart-download="svg" data-chart="{escape(chart_id)}" data-name="{escape(name)}">SVG</a> · '
+                 f'<a href="#" data-chart-download="png" data-chart="{escape(chart_id)}" data-name="{escape(name)}">PNG</a>'
+                 + (f' · <a href="{escape(csv_href)}" download>its data (CSV)</a>' if rows else "") + "</p>")
+        out += [body[pos:script_end], links]
+        pos = script_end
+    out.append(body[pos:])
+    return "".join(out)
+
+
 def harden_chart_specs(body: str) -> str:
     """Altair writes each chart's spec into a <script> as raw JSON, so a data value
     containing '</script>' would end the script early and let the rest run as HTML.
@@ -229,7 +289,9 @@ def on_html_page_context(app: Sphinx, pagename: str, templatename: str, context:
     _footer_links(app, context)
     body = context.get("body") or ""
     if CHART_MARKER in body:
-        body = context["body"] = stable_chart_ids(harden_chart_specs(body), pagename)
+        body = stable_chart_ids(harden_chart_specs(body), pagename)
+        body = context["body"] = chart_downloads(body, pagename, Path(app.outdir), context.get("pathto"))
+        app.add_js_file("tracker/chart-downloads.js", priority=500, defer="defer")
     if 'id="tracker-explorer"' in body:
         app.add_js_file("tracker/explorer.js", priority=500, defer="defer")
     if 'class="tracker-copy"' in body:
@@ -277,7 +339,7 @@ def on_build_finished(app: Sphinx, exception: Exception | None) -> None:
     name_navigation_toggles(out)
     static = out / "_static" / "tracker"
     static.mkdir(parents=True, exist_ok=True)
-    for name in ("explorer.js", "phone-nav.js", "copy.js"):
+    for name in ("explorer.js", "phone-nav.js", "copy.js", "chart-downloads.js"):
         shutil.copyfile(Path(__file__).parent / "static" / name, static / name)
     corpus = getattr(app, "tracker_corpus", None)
     if corpus is not None:
