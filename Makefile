@@ -78,7 +78,7 @@ linkcheck: $(STAMP) ## Report external links that no longer answer (needs the in
 diff-data: $(STAMP) ## What changed in data/ since a git revision: make diff-data BASE=origin/main
 	@$(BIN)/python -m tracker diff-data --base "$(or $(BASE),origin/main)"
 
-bench: $(STAMP) ## Measure builds, memory, page weights, collectors and extraction (slow; prints a table; RUNS=3 SIZES=1000,10000 [ONLY=extract|collect])
+bench: $(STAMP) ## Measure builds, memory, page weights, collectors and extraction (slow; prints a table; RUNS=3 SIZES=1000,10000 [ONLY=extract|collect|charts])
 	$(BIN)/python -m tracker.bench --runs $(RUNS) --sizes $(SIZES) $(if $(SYNTHETIC_RUNS),--synthetic-runs $(SYNTHETIC_RUNS)) $(if $(ONLY),--only $(ONLY))
 
 test: $(STAMP) ## Run the whole test suite

@@ -202,6 +202,58 @@ def collector_figures(runs: int, log) -> list[Figure]:
                    f"{statistics.median(conditional):.0%} of requests conditional")]
 
 
+OVERLAPS = """() => Array.from(document.querySelectorAll('div[id^=altair-viz-]')).map(div => {
+  const boxes = Array.from(div.querySelectorAll('svg.marks text')).map(t => t.getBoundingClientRect())
+    .filter(r => r.width > 0 && r.height > 0);
+  let pairs = 0;
+  for (let i = 0; i < boxes.length; i++) for (let j = i + 1; j < boxes.length; j++) {
+    const a = boxes[i], b = boxes[j];
+    if (a.left < b.right - 1 && b.left < a.right - 1 && a.top < b.bottom - 1 && b.top < a.bottom - 1) pairs++;
+  }
+  return pairs;
+})"""
+
+
+def chart_label_figures(site: Path, log) -> list[Figure]:
+    """Pairs of text labels that overlap inside each drawn chart, at a desktop and a
+    phone width (the bounding boxes of every <text> in the chart's SVG)."""
+    import functools
+    import http.server
+    import threading
+
+    from playwright.sync_api import sync_playwright
+
+    class Quiet(http.server.SimpleHTTPRequestHandler):
+        def log_message(self, *args):
+            pass
+
+    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), functools.partial(Quiet, directory=str(site)))
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    pages = sorted(p.stem for p in (site / "book" / "analysis").glob("*.html"))
+    figures = []
+    try:
+        with sync_playwright() as p:
+            browser = p.chromium.launch(executable_path=shutil.which("chromium") or "/usr/bin/chromium",
+                                        args=["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking"])
+            for width in (1400, 390):
+                page = browser.new_page(viewport={"width": width, "height": 900})
+                per_chart = []
+                for name in pages:
+                    page.goto(f"http://127.0.0.1:{server.server_address[1]}/book/analysis/{name}.html", wait_until="load")
+                    page.wait_for_function("[...document.querySelectorAll('div[id^=altair-viz-]')]"
+                                           ".every(d => d.querySelector('svg.marks'))", timeout=20000)
+                    per_chart += [f"{name}{'' if i == 0 else f' ({i + 1})'}: {n}" for i, n in enumerate(page.evaluate(OVERLAPS))]
+                page.close()
+                total = sum(int(c.rsplit(": ", 1)[1]) for c in per_chart)
+                log(f"chart labels at {width} px: {total} overlapping pairs")
+                figures.append(Figure(f"overlapping chart labels at {width} px", [total], "pairs",
+                                      "bounding boxes of each chart's SVG <text> in Chromium", "; ".join(per_chart)))
+            browser.close()
+    finally:
+        server.shutdown()
+    return figures
+
+
 def extraction_figures(runs: int, log) -> list[Figure]:
     """Reading a generated 500-page report (250 labelled recommendations among
     numbered paragraphs and filler) with `python -m tracker extract`."""
@@ -275,6 +327,7 @@ def run(runs: int = 3, sizes: tuple[int, ...] = (1000, 10000), synthetic_runs: i
         real = copy_project(Path(tmp) / "real")
         figures += build_figures("real corpus", real, runs, incremental=True, log=log)
         figures += page_weights(real / "_build" / "html")
+        figures += chart_label_figures(real / "_build" / "html", log)
         by_size: dict[int, float] = {}
         for size in sizes:
             project = Path(tmp) / f"synthetic-{size}"
@@ -311,12 +364,19 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--sizes", default="1000,10000", help="synthetic corpus sizes (default 1000,10000)")
     parser.add_argument("--output", default=str(ROOT / "_build" / "bench.md"))
     parser.add_argument("--no-hung-hosts", action="store_true", help="skip the 90-second run against hosts that never answer")
-    parser.add_argument("--only", choices=["extract", "collect"], help="only these figures (no builds)")
+    parser.add_argument("--only", choices=["extract", "collect", "charts"], help="only these figures (charts: one build)")
     args = parser.parse_args(argv)
     log = lambda m: print(m, file=sys.stderr, flush=True)  # noqa: E731
     if args.only:
-        figures = extraction_figures(args.runs, log) if args.only == "extract" else \
-            collector_figures(args.runs, log) + ([] if args.no_hung_hosts else hung_hosts_figure(log))
+        if args.only == "extract":
+            figures = extraction_figures(args.runs, log)
+        elif args.only == "charts":
+            with tempfile.TemporaryDirectory() as tmp:
+                project = copy_project(Path(tmp) / "charts")
+                subprocess.run([str(JUPYTER_BOOK), "build", str(project)], capture_output=True, check=True, cwd=project)
+                figures = chart_label_figures(project / "_build" / "html", log)
+        else:
+            figures = collector_figures(args.runs, log) + ([] if args.no_hung_hosts else hung_hosts_figure(log))
         table = "\n".join(["| Measure | Median | Runs | Command | Note |", "|---|---|---|---|---|"] + [f.row() for f in figures]) + "\n"
     else:
         table = run(args.runs, tuple(int(s) for s in args.sizes.split(",") if s), args.synthetic_runs, log=log,
