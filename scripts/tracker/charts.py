@@ -187,12 +187,22 @@ def _tracked(corpus: Corpus) -> list[dict]:
 
 # --- Overview: status by review ---------------------------------------------------
 
-def status_by_review(corpus: Corpus, base: str = "..") -> pd.DataFrame:
+#: The themes about leading and managing the NHS itself, the tracker's core subject
+#: (the others, such as patient safety or prevention, are what leaders are asked to deliver).
+LEADERSHIP_THEMES = ("leadership-development", "management-standards", "general-management", "talent-management",
+                     "boards-and-non-executives", "appraisal", "fit-and-proper-persons", "distributed-leadership",
+                     "system-leadership", "challenged-organisations", "time-to-lead", "clinical-engagement",
+                     "management-costs-and-structure")
+
+
+def status_by_review(corpus: Corpus, base: str = "..", themes: tuple[str, ...] | None = None) -> pd.DataFrame:
     """Recommendations by review and current status (only the cells that are not zero),
-    with each review's total as the denominator."""
+    with each review's total as the denominator; with ``themes``, only recommendations
+    tagged with at least one of them."""
     rows = []
     for review in corpus.reviews_in_order():
-        recs = [r for r in corpus.recs_of(review["review_id"]) if not corpus.is_ask(r["rec_id"])]
+        recs = [r for r in corpus.recs_of(review["review_id"]) if not corpus.is_ask(r["rec_id"])
+                and (themes is None or set(corpus.themes_of.get(r["rec_id"], [])) & set(themes))]
         if not recs:
             continue
         counts = pd.Series([corpus.status(r["rec_id"]) for r in recs]).value_counts()
@@ -208,6 +218,18 @@ def status_by_review(corpus: Corpus, base: str = "..") -> pd.DataFrame:
 RANK_MINIMUM = 5
 
 
+def leadership_sentence(corpus: Corpus) -> str:
+    """The same measure, restricted to the leadership and management themes, so that a
+    reader can see it without the patient-safety recommendations that dominate Francis."""
+    frame = status_by_review(corpus, themes=LEADERSHIP_THEMES)
+    if frame.empty:
+        return ""
+    names = ", ".join(corpus.themes[t]["label"].lower() for t in LEADERSHIP_THEMES if t in corpus.themes)
+    return ("Restricted to the leadership and management themes (" + md_text(names) + "): "
+            + status_by_review_sentence(frame).replace("The ", "the ", 1)
+            .replace("reviews with recommendations tracked", "reviews with such recommendations tracked", 1))
+
+
 def status_by_review_sentence(frame: pd.DataFrame) -> str:
     if frame.empty:
         return "No recommendations are tracked yet."
@@ -221,7 +243,7 @@ def status_by_review_sentence(frame: pd.DataFrame) -> str:
     pooled = f"pooled, {int(done.sum())} of {int(totals.sum())}"
     if totals[biggest] > totals.sum() / 2:
         name = md_text(frame.loc[frame["review_id"] == biggest, "review"].iloc[0])
-        pooled += f", a figure that mostly describes {name}, which holds {int(totals[biggest])} of them"
+        pooled += f", a figure that mostly describes the {name}, which holds {int(totals[biggest])} of them"
     text = (f"The {reviews} reviews with recommendations tracked have a median of {median:.0%} of their tracked "
             f"recommendations implemented or partly implemented ({pooled}).")
     if len(ranked):
