@@ -223,7 +223,8 @@ def test_embedded_chart_specs_cannot_close_their_script():
 
     body = ('<p>before</p><script>embed({"config": {"view": {}}, "datasets": {"d": [{"label": "</script><img src=x>"}]}}, '
             '{"mode": "vega-lite"});</script><p>after {"config" is prose</p>')
-    hardened = harden_chart_specs(body)
+    hardened, specs = harden_chart_specs(body)
+    assert len(specs) == 1 and hardened[specs[0][1]:].startswith(", {\"mode\"")  # where the spec ends in the new body
     script = hardened[hardened.index("<script>") + 8: hardened.index("</script>")]
     assert "<" not in script and ">" not in script.replace("=>", "")
     assert '"label": "\\u003c/script\\u003e\\u003cimg src=x\\u003e"' in script

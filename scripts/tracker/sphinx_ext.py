@@ -165,21 +165,14 @@ def _csv_cell(value) -> str:
     return text
 
 
-def chart_downloads(body: str, pagename: str, outdir: Path, pathto=None) -> str:
+def chart_downloads(body: str, specs: list[tuple[dict, int]], pagename: str, outdir: Path, pathto=None) -> str:
     """After each chart, links to download it as SVG or PNG (drawn in the browser from
-    the chart itself) and its data as CSV (written here from the chart's own spec)."""
+    the chart itself) and its data as CSV (written here from the chart's own spec).
+    ``specs`` are the charts' specs with where each ends in ``body``."""
     import csv
     import io
     from html import escape
 
-    decoder = json.JSONDecoder()
-    specs = []
-    for match in SPEC_START.finditer(body):
-        try:
-            spec, end = decoder.raw_decode(body, match.start())
-        except json.JSONDecodeError:
-            continue
-        specs.append((spec, end))
     ids = CHART_DIV.findall(body)
     if not ids or len(ids) != len(specs):
         return body
@@ -213,13 +206,14 @@ def chart_downloads(body: str, pagename: str, outdir: Path, pathto=None) -> str:
     return "".join(out)
 
 
-def harden_chart_specs(body: str) -> str:
+def harden_chart_specs(body: str) -> tuple[str, list[tuple[dict, int]]]:
     """Altair writes each chart's spec into a <script> as raw JSON, so a data value
     containing '</script>' would end the script early and let the rest run as HTML.
     Re-serialise every embedded spec with <, > and & as JSON unicode escapes: the
-    same data for the chart, nothing that an HTML parser can see."""
+    same data for the chart, nothing that an HTML parser can see. Returns the new
+    body and each spec with where it ends in that body."""
     decoder = json.JSONDecoder()
-    out, pos = [], 0
+    out, pos, length, specs = [], 0, 0, []
     for match in SPEC_START.finditer(body):
         if match.start() < pos:
             continue
@@ -229,9 +223,11 @@ def harden_chart_specs(body: str) -> str:
             continue
         safe = json.dumps(spec).replace("<", "\\u003c").replace(">", "\\u003e").replace("&", "\\u0026")
         out += [body[pos:match.start()], safe]
+        length += match.start() - pos + len(safe)
+        specs.append((spec, length))
         pos = end
     out.append(body[pos:])
-    return "".join(out)
+    return "".join(out), specs
 
 
 def _head_links(app: Sphinx, pagename: str, context: dict) -> None:
@@ -289,8 +285,10 @@ def on_html_page_context(app: Sphinx, pagename: str, templatename: str, context:
     _footer_links(app, context)
     body = context.get("body") or ""
     if CHART_MARKER in body:
-        body = stable_chart_ids(harden_chart_specs(body), pagename)
-        body = context["body"] = chart_downloads(body, pagename, Path(app.outdir), context.get("pathto"))
+        body, specs = harden_chart_specs(body)
+        # Chart ids keep their length, so where each spec ends stays where it was.
+        body = stable_chart_ids(body, pagename)
+        body = context["body"] = chart_downloads(body, specs, pagename, Path(app.outdir), context.get("pathto"))
         app.add_js_file("tracker/chart-downloads.js", priority=500, defer="defer")
     if 'id="tracker-explorer"' in body:
         app.add_js_file("tracker/explorer.js", priority=500, defer="defer")

@@ -29,7 +29,7 @@ from ..extract import DocumentError, Extraction, extract
 from ..model import Corpus
 from .http import Client, FetchError
 from .inbox import Candidate
-from .snapshots import Snapshot, snapshot_name
+from .snapshots import Snapshot, atomic_write, snapshot_name
 from .sources import GOVUK_DEFAULT, ShapeError, govuk_root, load_json, words
 
 COLLECTOR = "report-documents"
@@ -144,7 +144,10 @@ def fetch_location(client: Client, location: dict, folder: Path) -> ReviewDocume
         try:
             return fn()
         except FetchError as exc:
-            (out.skipped if exc.skipped else out.errors).append(str(exc) if not exc.skipped else f"{what}: {exc.message}")
+            if exc.skipped:
+                out.skipped.append(f"{what}: {exc.message}")
+            else:
+                out.errors.append(str(exc))
         except ShapeError as exc:
             out.errors.append(f"{what}: {exc}")
         return None
@@ -242,8 +245,6 @@ def candidates(review_id: str, fetched: Fetched, extraction: Extraction, corpus:
 def save_extraction(fetched: Fetched, extraction: Extraction, data_dir: Path) -> Path:
     """Keep what was read beside the document (``<name>.extracted.json``): the
     numbers, headings, texts and locators, for curators and for later checks."""
-    from .snapshots import atomic_write
-
     record = extraction.as_json()
     record["document"] = str(fetched.path.relative_to(data_dir))
     record["url"] = fetched.public_url
@@ -254,10 +255,10 @@ def save_extraction(fetched: Fetched, extraction: Extraction, data_dir: Path) ->
     return target
 
 
-def read_documents(docs: ReviewDocuments, expected: int | None) -> tuple[list[tuple[Fetched, Extraction]], list[str]]:
+def read_documents(fetched_documents: list[Fetched], expected: int | None) -> tuple[list[tuple[Fetched, Extraction]], list[str]]:
     """Extract every fetched document; a document that cannot be read is named with its reason."""
     read, errors = [], []
-    for fetched in docs.fetched:
+    for fetched in fetched_documents:
         try:
             read.append((fetched, extract(fetched.path, expected=expected)))
         except DocumentError as exc:

@@ -41,7 +41,7 @@ class FetchError(Exception):
         super().__init__(f"{url}: {message}")
         self.url = url
         self.message = message
-        self.skipped = skipped  # not tried: its host was given up on, or the run's deadline passed
+        self.skipped = skipped  # not tried: its host was given up on, or nothing has answered for too long
 
 
 @dataclass
@@ -71,7 +71,6 @@ class Client:
     max_redirects: int = 5
     breaker_threshold: int = 3
     stall_limit: float = 90.0
-    deadline: float | None = None  # time.monotonic() after which nothing more is requested
     sleep: callable = time.sleep
     session: requests.Session = field(default_factory=requests.Session)
     _last_request: dict[str, float] = field(default_factory=dict)
@@ -88,14 +87,9 @@ class Client:
         host = urlparse(url).hostname or ""
         if host in self.tripped:
             raise FetchError(url, f"skipped: {host} did not answer earlier in this run ({self.tripped[host]})", skipped=True)
-        now = time.monotonic()
         left = self.stall_limit - self._unanswered
         if left <= 0:
             raise FetchError(url, f"skipped: no host has answered for {self.stall_limit:.0f} s", skipped=True)
-        if self.deadline is not None:
-            if now >= self.deadline:
-                raise FetchError(url, "skipped: the run's deadline has passed", skipped=True)
-            left = min(left, self.deadline - now)
         return left
 
     def _answered(self, host: str) -> None:

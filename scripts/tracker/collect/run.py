@@ -61,14 +61,6 @@ def targets(data_dir: Path) -> list[dict]:
     return [clean(r) for r in tables["collection_targets"].rows]
 
 
-def locations(data_dir: Path) -> list[dict]:
-    """Where each review's report can be fetched (``data/report_locations.csv``)."""
-    pkg, tables, problems = read_all(data_dir)
-    if problems:
-        raise SystemExit("the data has problems; run `make check` first")
-    return [clean(r) for r in tables["report_locations"].rows] if "report_locations" in tables else []
-
-
 def collect(data_dir: Path, sources: list[str] | None = None, reviews: list[str] | None = None,
             since: str | None = None, client: Client | None = None, progress=None, stall_limit: float = 90.0) -> Report:
     """Fetch every matching target, then every review's report documents; one
@@ -76,11 +68,10 @@ def collect(data_dir: Path, sources: list[str] | None = None, reviews: list[str]
     corpus = load(data_dir)
     chosen = [t for t in targets(data_dir)
               if (not sources or t["source"] in sources) and (not reviews or t["review_id"] in reviews)]
-    places = [loc for loc in locations(data_dir)
-              if (not sources or documents.COLLECTOR in sources) and (not reviews or loc["review_id"] in reviews)]
-    by_review: dict[str, list[dict]] = {}
-    for loc in places:
-        by_review.setdefault(loc["review_id"], []).append(loc)
+    # Where each review's report can be fetched (data/report_locations.csv), as the corpus already holds it.
+    by_review = {review_id: locs for review_id, locs in corpus.report_locations.items()
+                 if (not sources or documents.COLLECTOR in sources) and (not reviews or review_id in reviews)}
+    places = [loc for locs in by_review.values() for loc in locs]
     client = client or Client(allowed_hosts=allowed_hosts() | documents.document_hosts(places), stall_limit=stall_limit)
     inbox = Inbox(data_dir)
     report = Report()
@@ -135,8 +126,7 @@ def _collect_documents(data_dir: Path, corpus, review_id: str, locs: list[dict],
         errors += got.errors
         skipped += got.skipped
     declared = corpus.reviews[review_id].get("recommendations_in_source") or ""
-    extractions, unreadable = documents.read_documents(
-        documents.ReviewDocuments(review_id, fetched), int(declared) if str(declared).isdigit() else None)
+    extractions, unreadable = documents.read_documents(fetched, int(declared) if str(declared).isdigit() else None)
     errors += unreadable
     for fetched_doc, extraction in extractions:
         documents.save_extraction(fetched_doc, extraction, data_dir)
