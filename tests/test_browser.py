@@ -3,6 +3,7 @@ served from 127.0.0.1: the chart draws, and nothing is fetched from elsewhere.""
 
 from __future__ import annotations
 
+from pathlib import Path
 from urllib.parse import urlparse
 
 import pytest
@@ -96,6 +97,60 @@ def test_every_chart_on_every_page_draws(browser, site_url, built_site):
         finally:
             page.close()
     assert drawn >= len(chart_pages)
+
+
+# Every <text> drawn in each chart's SVG, with its box and whether a reader can see it.
+CHART_TEXT = """() => Array.from(document.querySelectorAll('div[id^=altair-viz-]')).map(div => ({
+  id: div.id,
+  width: div.getBoundingClientRect().width,
+  svg: (div.querySelector('svg.marks') || {getBoundingClientRect: () => ({width: 0})}).getBoundingClientRect().width,
+  texts: Array.from(div.querySelectorAll('svg.marks text')).map(t => {
+    const r = t.getBoundingClientRect();
+    return {text: t.textContent, left: r.left, right: r.right, top: r.top, bottom: r.bottom};
+  }).filter(t => t.right - t.left > 0 && t.bottom - t.top > 0),
+}))"""
+
+
+def overlapping(texts: list[dict]) -> list[tuple[str, str]]:
+    pairs = []
+    for i, a in enumerate(texts):
+        for b in texts[i + 1:]:
+            if a["left"] < b["right"] - 1 and b["left"] < a["right"] - 1 and a["top"] < b["bottom"] - 1 and b["top"] < a["bottom"] - 1:
+                pairs.append((a["text"], b["text"]))
+    return pairs
+
+
+@pytest.mark.parametrize("width", [1400, 390])
+def test_no_two_chart_labels_overlap_and_charts_fit_their_column(browser, site_url, built_site, width):
+    """Read the box of every text label in every drawn chart, at a desktop and a phone
+    width: no two overlap, and no chart is wider than the column it sits in. A
+    screenshot of each chart at each width is kept for a person to look at."""
+    root = built_site / "_build" / "html"
+    chart_pages = sorted(p.relative_to(root).as_posix() for p in root.rglob("*.html")
+                         if "altair-viz-" in p.read_text(encoding="utf-8"))
+    assert len(chart_pages) >= 5
+    page = browser.new_page(viewport={"width": width, "height": 900})
+    problems, measured = [], 0
+    try:
+        for path in chart_pages:
+            page.goto(f"{site_url}/{path}", wait_until="load")
+            page.wait_for_function("[...document.querySelectorAll('div[id^=altair-viz-]')]"
+                                   ".every(d => d.querySelector('svg.marks'))", timeout=20000)
+            for n, chart in enumerate(page.evaluate(CHART_TEXT), start=1):
+                measured += 1
+                assert len(chart["texts"]) >= 5, f"{path} chart {n}: too little text drawn to measure"
+                pairs = overlapping(chart["texts"])
+                if pairs:
+                    problems.append(f"{path} chart {n}: {len(pairs)} overlapping labels, e.g. {pairs[:3]}")
+                if chart["svg"] > chart["width"] + 1:
+                    problems.append(f"{path} chart {n}: {chart['svg']:.0f} px wide in a {chart['width']:.0f} px column")
+                shot = ARTIFACTS / "charts" / f"{Path(path).stem}-{n}-{width}px.png"
+                shot.parent.mkdir(parents=True, exist_ok=True)
+                page.locator(f"#{chart['id']}").screenshot(path=str(shot))
+    finally:
+        page.close()
+    assert measured >= 7
+    assert problems == [], "\n".join(problems)
 
 
 def visible_rows(page) -> int:

@@ -7,8 +7,7 @@ import json
 from pathlib import Path
 
 import pytest
-
-from tracker import charts
+from tracker import charts, chartstyle
 from tracker.model import load
 from tracker.paths import DATA_DIR
 from tracker.validate import validate
@@ -160,7 +159,7 @@ def test_charts_embed_only_aggregates(corpus):
     assert all("summary" not in row for row in rows)
 
 
-def test_every_chart_has_a_title_axis_titles_and_tooltips(corpus):
+def test_every_chart_states_its_finding_in_lines_that_fit_a_phone_with_tooltips_and_no_legend(corpus):
     labels, statuses = corpus.status_labels(), corpus.statuses()
     built = [
         charts.status_chart(charts.status_counts(corpus)),
@@ -173,11 +172,38 @@ def test_every_chart_has_a_title_axis_titles_and_tooltips(corpus):
     ]
     for chart in built:
         spec = chart.to_dict()
-        assert spec.get("title")
+        title = spec["title"]
+        # A finding carries a number, and every line of it fits a phone.
+        assert any(ch.isdigit() for ch in " ".join(title["text"])), title
+        assert all(len(line) <= chartstyle.TITLE_WIDTH for line in title["text"]), title
+        assert all(len(line) <= chartstyle.TITLE_WIDTH + 10 for line in title.get("subtitle", [])), title
+        assert spec["width"] == "container"
+        assert spec["config"]["font"] == chartstyle.FONT
         layers = spec.get("layer", [spec])
         encodings = [layer.get("encoding", {}) for layer in layers] + [spec.get("encoding", {})]
         assert any("tooltip" in e for e in encodings)
+        # Colours are explained in words (subtitle, labels or table), never by a legend box.
         for e in encodings:
-            for channel in ("x", "y"):
-                if channel in e and "field" in e[channel]:
-                    assert e[channel].get("title"), f"{channel} axis without a title in {spec['title']}"
+            if "color" in e:
+                assert e["color"].get("legend", "absent") is None, title
+
+
+def test_status_colours_are_the_badges_and_readable_on_them():
+    css = chartstyle.status_css()
+    for status, colour in chartstyle.STATUS_COLOURS.items():
+        rule = next(line for line in css.splitlines() if f".tracker-status-{status} " in line)
+        assert f"background: {colour};" in rule
+        ink = rule.split("color: ", 1)[1].split(";", 1)[0]
+        assert chartstyle.contrast(ink, colour) >= 4.5, (status, ink, colour)
+
+
+def test_status_chart_colours_follow_the_shared_palette(corpus):
+    spec = charts.status_chart(charts.status_counts(corpus)).to_dict()
+    colour = next(layer["encoding"]["color"] for layer in spec["layer"] if "color" in layer.get("encoding", {}))
+    assert colour["scale"]["range"] == [chartstyle.STATUS_COLOURS[s] for s in corpus.statuses()]
+
+
+def test_titles_wrap_evenly_for_a_phone():
+    lines = chartstyle.wrap("Unknown is the most common status: 3 of 6")
+    assert len(lines) == 2 and len(lines[-1].split()) > 2  # not "6" alone on a line
+    assert " ".join(lines) == "Unknown is the most common status: 3 of 6"

@@ -3,32 +3,28 @@ function (Altair) for each, plus the sentence that says what the chart shows."""
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 
 import altair as alt
 import pandas as pd
 
+from .chartstyle import (
+    COLOUR_NAMES,
+    EMBED_OPTIONS,
+    INK,
+    MUTED,
+    PARTY_COLOURS,
+    STATUS_COLOURS,
+    finish,
+    lines_label,
+    short_review,
+    status_scale,
+)
 from .model import Corpus, load, threads
 from .paths import find_root
 
-# One colour per status, ordered from done to not done; the status is also
-# written on the axis, so colour is never the only signal.
-STATUS_COLOURS = {
-    "implemented": "#1b7837",
-    "partially-implemented": "#7fbc41",
-    "in-progress": "#4393c3",
-    "not-started": "#fdb863",
-    "superseded": "#8073ac",
-    "abandoned": "#b2182b",
-    "not-accepted": "#762a83",
-    "unknown": "#878787",
-}
-
-
-# Vega-embed's own export menu has no accessible name, so it is off; each chart gets
-# plain download links instead (SVG, PNG and its data as CSV, see sphinx_ext). The
-# SVG renderer draws text a reader can select and a browser test can measure.
-EMBED_OPTIONS = {"actions": False, "renderer": "svg"}
+__all__ = ["EMBED_OPTIONS", "STATUS_COLOURS"]
 
 
 def load_corpus(start: Path | None = None) -> Corpus:
@@ -66,14 +62,13 @@ def status_sentence(frame: pd.DataFrame) -> str:
     return f"Of the {total} recommendations tracked, by their latest assessment: {listing}."
 
 
-def status_chart(frame: pd.DataFrame) -> alt.LayerChart:
+def status_chart(frame: pd.DataFrame, note: str = "") -> alt.LayerChart:
     """Horizontal bars of recommendations by current status, with counts written on the bars."""
     order = list(frame["label"])
-    colours = [STATUS_COLOURS.get(s, "#000000") for s in frame["status"]]
     total = int(frame["total"].iloc[0]) if len(frame) else 0
     base = alt.Chart(frame).encode(
-        y=alt.Y("label:N", sort=order, title="Current status"),
-        x=alt.X("recommendations:Q", title=f"Number of recommendations (of {total})", axis=alt.Axis(tickMinStep=1)),
+        y=alt.Y("label:N", sort=order, title=None),
+        x=alt.X("recommendations:Q", title=f"Recommendations (of {total})", axis=alt.Axis(tickMinStep=1)),
         tooltip=[
             alt.Tooltip("label:N", title="Status"),
             alt.Tooltip("recommendations:Q", title="Recommendations"),
@@ -81,11 +76,57 @@ def status_chart(frame: pd.DataFrame) -> alt.LayerChart:
         ],
         href="url:N",
     )
-    bars = base.mark_bar().encode(color=alt.Color("label:N", sort=order, scale=alt.Scale(domain=order, range=colours), legend=None))
+    bars = base.mark_bar().encode(color=alt.Color("label:N", sort=order, scale=status_scale(list(frame["status"]), dict(zip(frame["status"], frame["label"]))), legend=None))
     labels = base.mark_text(align="left", dx=4).encode(text="recommendations:Q")
-    return (bars + labels).properties(
-        usermeta={"embedOptions": EMBED_OPTIONS}, title="Recommendations by current implementation status", width="container", height=alt.Step(28)
-    )
+    top = frame.sort_values("recommendations", ascending=False, kind="stable").iloc[0] if total else None
+    title = (f"{top['label']} is the most common status: {int(top['recommendations'])} of {total}"
+             if top is not None else "No recommendations are tracked yet")
+    return finish(bars + labels, title, note, height=alt.Step(28))
+
+
+def done_shares(frame: pd.DataFrame, key: str, label: str) -> pd.DataFrame:
+    """From counts by (``key``, status): per ``key``, how many are implemented and
+    partly implemented, of how many, in the order of ``frame``."""
+    rows = []
+    for value, group in frame.groupby(key, sort=False):
+        total = int(group["total"].iloc[0])
+        full = int(group.loc[group["status"] == "implemented", "recommendations"].sum())
+        part = int(group.loc[group["status"] == "partially-implemented", "recommendations"].sum())
+        extra = {c: group[c].iloc[0] for c in ("url", "published") if c in group}
+        rows.append({key: value, "name": group[label].iloc[0], "implemented": full, "partly": part, "total": total,
+                     "share": (full + part) / total if total else 0.0,
+                     "text": f"{(full + part) / total:.0%} of {total}" if total else "none tracked", **extra})
+    return pd.DataFrame(rows)
+
+
+def done_bars(shares: pd.DataFrame, title: str, what: str, note: str = "") -> alt.LayerChart:
+    """One bar per row of :func:`done_shares`: implemented, then partly implemented, as a
+    share of the row's total, with "N% of total" written at the end of the bar. The two
+    colours are the badges'; the subtitle names them, so no legend is needed."""
+    order = list(shares["name"])
+    long = shares.melt(id_vars=[c for c in shares.columns if c not in ("implemented", "partly")],
+                       value_vars=["implemented", "partly"], var_name="part", value_name="count")
+    long["part_share"] = long["count"] / long["total"].where(long["total"] > 0, 1)
+    long["part_label"] = long["part"].map({"implemented": "Implemented", "partly": "Partially implemented"})
+    long["order"] = long["part"].map({"implemented": 0, "partly": 1})
+    tooltip = [alt.Tooltip("name:N", title=what), alt.Tooltip("part_label:N", title="Status"),
+               alt.Tooltip("count:Q", title="Recommendations"), alt.Tooltip("total:Q", title="Tracked")]
+    y = alt.Y("name:N", sort=order, title=None)
+    encode = {"href": "url:N"} if "url" in shares else {}
+    bars = alt.Chart(long).mark_bar().encode(
+        y=y, x=alt.X("part_share:Q", stack="zero", title="Share implemented or partly implemented",
+                     # Room to the right of a full bar for its "100% of N" label.
+                     scale=alt.Scale(domain=[0, 1.32]), axis=alt.Axis(format="%", values=[0, 0.5, 1])),
+        color=alt.Color("part_label:N", scale=status_scale(["implemented", "partially-implemented"],
+                                                            {"implemented": "Implemented", "partially-implemented": "Partially implemented"}),
+                        legend=None),
+        order=alt.Order("order:Q"), tooltip=tooltip, **encode)
+    text = alt.Chart(shares).mark_text(align="left", dx=4, color="#222222").encode(
+        y=y, x=alt.X("share:Q"), text="text:N",
+        tooltip=[alt.Tooltip("name:N", title=what), alt.Tooltip("implemented:Q", title="Implemented"),
+                 alt.Tooltip("partly:Q", title="Partially implemented"), alt.Tooltip("total:Q", title="Tracked")], **encode)
+    subtitle = ["Dark green: implemented; teal: partly."] + ([note] if note else [])
+    return finish(bars + text, title, subtitle, height=alt.Step(24))
 
 
 def asks_table(corpus: Corpus, stakeholder_review: str = "nhsconfed-2022") -> pd.DataFrame:
@@ -208,7 +249,8 @@ def status_by_review(corpus: Corpus, base: str = "..", themes: tuple[str, ...] |
         counts = pd.Series([corpus.status(r["rec_id"]) for r in recs]).value_counts()
         for status in corpus.statuses():
             if counts.get(status, 0):
-                rows.append({"review_id": review["review_id"], "review": review_label(review), "published": review["published"],
+                rows.append({"review_id": review["review_id"], "review": review_label(review), "chart_name": short_review(review),
+                             "published": review["published"],
                              "status": status, "label": corpus.status_labels()[status], "recommendations": int(counts[status]),
                              "total": len(recs), "url": f"{base}/reviews/{review['review_id']}.html"})
     return pd.DataFrame(rows)
@@ -253,31 +295,16 @@ def status_by_review_sentence(frame: pd.DataFrame) -> str:
     return text
 
 
-def count_grid(frame: pd.DataFrame, x: alt.X, y: alt.Y, tooltip: list, title: str, scheme: str,
-               text_field: str = "recommendations:Q", step: int = 26) -> alt.LayerChart:
-    """A grid whose cells show their number as text (so colour is not needed to
-    read it), shaded by ``recommendations`` only to reinforce it; cells link to
-    the ``url`` column."""
-    dark_above = float(frame["recommendations"].max()) / 2 if len(frame) else 0
-    base = alt.Chart(frame).encode(x=x, y=y, tooltip=tooltip, href="url:N")
-    cells = base.mark_rect(stroke="#ffffff").encode(
-        color=alt.Color("recommendations:Q", scale=alt.Scale(scheme=scheme), legend=None))
-    text = base.mark_text(fontWeight="bold", fontSize=10).encode(
-        text=text_field,
-        color=alt.condition(f"datum.recommendations > {dark_above}", alt.value("#ffffff"), alt.value("#111111")))
-    return (cells + text).properties(usermeta={"embedOptions": EMBED_OPTIONS}, title=title, width="container",
-                                     height=alt.Step(step))
-
-
-def status_by_review_chart(frame: pd.DataFrame, statuses: list[str], labels: dict[str, str]) -> alt.LayerChart:
-    """Reviews (in date order) against statuses, with the count in each cell."""
-    return count_grid(
-        frame,
-        x=alt.X("label:N", sort=[labels[s] for s in statuses], title="Current status", axis=alt.Axis(labelAngle=-30)),
-        y=alt.Y("review:N", sort=list(dict.fromkeys(frame.sort_values("published")["review"])), title="Review (year)"),
-        tooltip=[alt.Tooltip("review:N", title="Review"), alt.Tooltip("label:N", title="Status"),
-                 alt.Tooltip("recommendations:Q", title="Recommendations"), alt.Tooltip("total:Q", title="Tracked in this review")],
-        title="Recommendations by review and current status (count in each cell)", scheme="blues")
+def status_by_review_chart(frame: pd.DataFrame, statuses: list[str] | None = None, labels: dict[str, str] | None = None,
+                           scope: str = "") -> alt.LayerChart:
+    """Each review (in date order): the share of its tracked recommendations implemented
+    or partly implemented, the denominator written beside it."""
+    ordered = frame.sort_values(["published", "review_id"], kind="stable")
+    shares = done_shares(ordered, "review_id", "chart_name")
+    median = float(shares["share"].median()) if len(shares) else 0.0
+    title = (f"The median review has {median:.0%} of its tracked recommendations implemented or partly"
+             + (f" ({scope})" if scope else ""))
+    return done_bars(shares, title, "Review", "Reviews in date order; select a bar to open the review.")
 
 
 # --- Overview: government response against outcome ------------------------------
@@ -317,14 +344,15 @@ def response_outcome_sentence(frame: pd.DataFrame) -> str:
             f"{s['not_accepted_done']} happened anyway.")
 
 
-def response_outcome_chart(frame: pd.DataFrame, statuses: list[str], labels: dict[str, str]) -> alt.LayerChart:
-    return count_grid(
-        frame,
-        x=alt.X("label:N", sort=[labels[s] for s in statuses], title="Current status", axis=alt.Axis(labelAngle=-30)),
-        y=alt.Y("response_label:N", sort=list(dict.fromkeys(frame["response_label"])), title="Government response"),
-        tooltip=[alt.Tooltip("response_label:N", title="Response"), alt.Tooltip("label:N", title="Status"),
-                 alt.Tooltip("recommendations:Q", title="Recommendations"), alt.Tooltip("total:Q", title="With this response")],
-        title="Government response against what happened (count in each cell)", scheme="purples", step=30)
+def response_outcome_chart(frame: pd.DataFrame, statuses: list[str] | None = None, labels: dict[str, str] | None = None) -> alt.LayerChart:
+    """Each government response: the share of the recommendations given it that are
+    implemented or partly implemented, with the denominator."""
+    shares = done_shares(frame[frame["total"] > 0].drop(columns=["url"], errors="ignore"), "response", "response_label")
+    s = response_outcome_summary(frame)
+    accepted = s["accepted_done"] / s["accepted"] if s["accepted"] else 0.0
+    rejected = s["not_accepted_done"] / s["not_accepted"] if s["not_accepted"] else 0.0
+    title = f"Accepted: {accepted:.0%} implemented or partly. Not accepted: {rejected:.0%}"
+    return done_bars(shares, title, "Government response")
 
 
 # --- Timeline ----------------------------------------------------------------------
@@ -366,43 +394,39 @@ def timeline_sentence(frame: pd.DataFrame) -> str:
             f"{int(shown['tracked'].sum())} recommendations, {int(shown['done'].sum())} are implemented or partly implemented.")
 
 
-PARTY_COLOURS = {"Conservative": "#dbe7f5", "Labour": "#f8dede", "Conservative–Liberal Democrat coalition": "#efe6f5"}
-
-
 def timeline_chart(frame: pd.DataFrame, governments: pd.DataFrame) -> alt.LayerChart:
-    shown = frame[frame["share"].notna()].copy()
+    """One row per review in date order, a dot at the date it was published, over the
+    governments of the day; beside each dot, how much of it was implemented. Every label
+    has its own row, so none can sit on another."""
+    data = frame.copy()
+    data["chart_name"] = [f"{re.sub(chr(92) + 's*[(][^)]*[)]', '', t).strip()} ({d.year})" for t, d in zip(data["short_title"], data["published"])]
+    data["text"] = [("asks, not tracked" if k == "stakeholder report" else "none tracked") if pd.isna(sh)
+                    else f"{sh:.0%} of {t}" for sh, t, k in zip(data["share"], data["tracked"], data["kind"])]
+    order = list(data["chart_name"])
+    y = alt.Y("chart_name:N", sort=order, title=None)
+    x = alt.X("published:T", title=None, axis=alt.Axis(format="%Y", tickCount=5))
+    tooltip = [alt.Tooltip("review:N", title="Review"), alt.Tooltip("published:T", title="Published", format="%d %b %Y"),
+               alt.Tooltip("kind:N", title="Kind"), alt.Tooltip("done:Q", title="Implemented (fully or partly)"),
+               alt.Tooltip("tracked:Q", title="Tracked"), alt.Tooltip("share:Q", title="Share", format=".0%")]
     layers = []
     if not governments.empty:
-        bands = alt.Chart(governments).mark_rect(opacity=0.9).encode(
-            x=alt.X("start:T", title="Year published"), x2="end:T",
-            color=alt.Color("party:N", title="Government of the day",
+        layers.append(alt.Chart(governments).mark_rect().encode(
+            x=alt.X("start:T", title=None), x2="end:T",
+            color=alt.Color("party:N", legend=None,
                             scale=alt.Scale(domain=list(PARTY_COLOURS), range=list(PARTY_COLOURS.values()))),
             tooltip=[alt.Tooltip("prime_minister:N", title="Prime Minister"), alt.Tooltip("party:N", title="Party"),
-                     alt.Tooltip("start:T", title="From", format="%d %b %Y"), alt.Tooltip("end:T", title="To", format="%d %b %Y")])
-        # Short-lived governments are shaded but not named, so that names do not overlap.
-        long_lived = governments[(governments["end"] - governments["start"]).dt.days > 1800]
-        names = alt.Chart(long_lived).mark_text(align="left", baseline="top", dx=2, dy=2, fontSize=9, color="#444444",
-                                                 angle=0).encode(
-            x=alt.X("start:T", title="Year published"), y=alt.value(0), text="prime_minister:N")
-        layers += [bands, names]
-    points = alt.Chart(shown).mark_point(filled=True, opacity=0.9, color="#1f4e79").encode(
-        x=alt.X("published:T", title="Year published"),
-        y=alt.Y("share:Q", title="Share of its tracked recommendations implemented (fully or partly)",
-                axis=alt.Axis(format="%"), scale=alt.Scale(domain=[0, 1])),
-        size=alt.Size("tracked:Q", title="Recommendations tracked", scale=alt.Scale(range=[40, 600])),
-        shape=alt.Shape("kind:N", title="Kind"),
-        href="url:N",
-        tooltip=[alt.Tooltip("review:N", title="Review"), alt.Tooltip("published:T", title="Published", format="%d %b %Y"),
-                 alt.Tooltip("done:Q", title="Implemented (fully or partly)"), alt.Tooltip("tracked:Q", title="Tracked"),
-                 alt.Tooltip("share:Q", title="Share", format=".0%")])
-    # Only the larger reviews are named on the chart, so that labels do not pile up;
-    # every point has a tooltip and every review is in the table below the chart.
-    labels = alt.Chart(shown[(shown["tracked"] >= 6) & (shown["share"] > 0)]).mark_text(align="left", dx=9, fontSize=10).encode(
-        x=alt.X("published:T", title="Year published"),
-        y=alt.Y("share:Q", title="Share of its tracked recommendations implemented (fully or partly)"), text="short_title:N")
-    return alt.layer(*layers, points, labels).properties(
-        usermeta={"embedOptions": EMBED_OPTIONS}, title="Reviews of NHS leadership over time: how much of each was implemented", width="container", height=380
-    ).resolve_scale(color="independent")
+                     alt.Tooltip("start:T", title="From", format="%d %b %Y"), alt.Tooltip("end:T", title="To", format="%d %b %Y")]))
+    middle = data["published"].min() + (data["published"].max() - data["published"].min()) / 2
+    base = alt.Chart(data).encode(y=y, x=x, tooltip=tooltip, href="url:N")
+    dots = base.mark_circle(size=70, color=INK, opacity=1)
+    early = base.transform_filter(alt.datum.published < middle.value // 10**6).mark_text(align="left", dx=7, fontSize=10)
+    late = base.transform_filter(alt.datum.published >= middle.value // 10**6).mark_text(align="right", dx=-7, fontSize=10)
+    gap = (data["published"].max() - data["published"].min()).days / 365.25 / max(len(data) - 1, 1)
+    title = f"A new review of NHS leadership every {gap:.1f} years on average since {data['published'].min().year}"
+    return finish(alt.layer(*layers, dots, early.encode(text="text:N"), late.encode(text="text:N")), title,
+                  ["Beside each review: how much of it is implemented or", "partly, of how many tracked. Shading: the government",
+                   "of the day (blue Conservative, pink Labour, lilac coalition)."],
+                  height=alt.Step(22))
 
 
 # --- Recurring ideas: themes against reviews ------------------------------------------
@@ -439,17 +463,36 @@ def theme_recurrence_sentence(frame: pd.DataFrame) -> str:
             f"recommendations were implemented or partly implemented.")
 
 
-def theme_recurrence_chart(frame: pd.DataFrame) -> alt.LayerChart:
-    return count_grid(
-        frame,
-        x=alt.X("review:N", sort=list(frame.sort_values("order")["review"].drop_duplicates()), title="Review (in date order)",
-                axis=alt.Axis(labelAngle=-45)),
-        y=alt.Y("theme:N", sort=list(frame["theme"].drop_duplicates()), title="Theme (most often recurring first)"),
+def theme_recurrence_chart(frame: pd.DataFrame, corpus: Corpus | None = None) -> alt.LayerChart:
+    """One row per theme, most often recurring first; a dot for each review that asked
+    for it, at the year it was published (bigger for more recommendations), filled when
+    any of them was implemented or partly. The row's label says how many reviews asked
+    and how much was done, so each idea reads in one line."""
+    if frame.empty:
+        return finish(alt.Chart(pd.DataFrame({"x": []})).mark_point(), "No themes are tagged yet")
+    data = frame.copy()
+    per = data.groupby("theme", sort=False).agg(reviews=("review_id", "nunique"), recs=("recommendations", "sum"),
+                                                 done=("done", "sum"))
+    data["row"] = data["theme"].map(lambda t: f"{t}|{per.loc[t, 'reviews']} reviews; {per.loc[t, 'done']} of "
+                                              f"{per.loc[t, 'recs']} done")
+    data["year"] = data["review"].str.extract(r"\((\d{4})\)$")[0].astype(int)
+    data["state"] = ["Some implemented or partly" if d else "None implemented yet" for d in data["done"]]
+    order = list(dict.fromkeys(data["row"]))
+    chart = alt.Chart(data).mark_circle(opacity=0.85, stroke="#ffffff", strokeWidth=0.5).encode(
+        y=alt.Y("row:N", sort=order, title=None, axis=alt.Axis(labelExpr=lines_label(), labelLimit=190, labelFontSize=10)),
+        x=alt.X("year:Q", title=None, scale=alt.Scale(domain=[1980, 2027]), axis=alt.Axis(format="d", values=[1980, 2000, 2020])),
+        size=alt.Size("recommendations:Q", scale=alt.Scale(range=[30, 260]), legend=None),
+        color=alt.Color("state:N", scale=alt.Scale(domain=["Some implemented or partly", "None implemented yet"],
+                                                   range=[STATUS_COLOURS["implemented"], MUTED]), legend=None),
+        href="url:N",
         tooltip=[alt.Tooltip("theme:N", title="Theme"), alt.Tooltip("review:N", title="Review"),
                  alt.Tooltip("recommendations:Q", title="Recommendations"), alt.Tooltip("done:Q", title="Implemented (fully or partly)"),
-                 alt.Tooltip("reviews_asking:Q", title="Reviews asking for this theme")],
-        title="Which ideas come back: implemented / recommended, by theme and review", scheme="greens",
-        text_field="cell:N", step=24)
+                 alt.Tooltip("reviews_asking:Q", title="Reviews asking for this theme")])
+    top = per.sort_values("reviews", ascending=False, kind="stable")
+    title = f"{top.index[0]} has come back in {int(top['reviews'].iloc[0])} reviews since {int(data['year'].min())}"
+    return finish(chart, title, ["Each dot: a review asking for the theme, in the year", "it was published (bigger: more recommendations).",
+                                 "Green: some implemented or partly; grey: none yet."],
+                  height=alt.Step(30))
 
 
 # --- From recommendation to action -------------------------------------------------------
@@ -473,8 +516,13 @@ def time_to_action(corpus: Corpus, today: str) -> pd.DataFrame:
                      "first_evidence": done, "end": end, "years": round(years, 1), "waiting": not done,
                      "state": "still waiting" if not done else "implemented (fully or partly)",
                      "reviews": len({corpus.recommendations[m]["review_id"] for m in members}),
+                     "review_names": ", ".join(dict.fromkeys(
+                         re.sub(r"\s*\([^)]*\)", "", r["short_title"]) for r in sorted(
+                             (corpus.reviews[corpus.recommendations[m]["review_id"]] for m in members),
+                             key=lambda r: r["published"]))),
                      "url": rec_url(corpus, first_rec)})
-    frame = pd.DataFrame(rows, columns=["thread", "first_rec", "asked", "first_evidence", "end", "years", "waiting", "state", "reviews", "url"])
+    frame = pd.DataFrame(rows, columns=["thread", "first_rec", "asked", "first_evidence", "end", "years", "waiting", "state",
+                                        "reviews", "review_names", "url"])
     # Threads that share a theme name get a number so every bar has its own label.
     counts: dict[str, int] = {}
     labels = []
@@ -500,51 +548,70 @@ def time_to_action_sentence(frame: pd.DataFrame) -> str:
 
 
 def time_to_action_chart(frame: pd.DataFrame) -> alt.LayerChart:
+    """One row per recurring idea, named in words with the reviews that asked for it and
+    the wait; a line from when it was first asked for to its first evidence of
+    implementation, dashed and orange where it is still waiting."""
     data = frame.copy()
     data["asked"] = pd.to_datetime(data["asked"])
     data["end"] = pd.to_datetime(data["end"])
-    order = list(data.sort_values("asked")["thread"])
+    names = [n if len(n) <= 30 else n[:29].rstrip(", ") + "…" for n in data["review_names"]]
+    data["row"] = [f"{t}|{n}|{y:.1f} years" + (", still waiting" if w else " to first action")
+                   for t, n, y, w in zip(data["thread"], names, data["years"], data["waiting"])]
+    order = list(data.sort_values("asked", kind="stable")["row"])
+    states = ["implemented (fully or partly)", "still waiting"]
     base = alt.Chart(data).encode(
-        y=alt.Y("thread:N", sort=order, title="Recurring idea (first asked for, earliest at the top)"),
+        y=alt.Y("row:N", sort=order, title=None, axis=alt.Axis(labelExpr=lines_label(), labelLimit=200, labelFontSize=10)),
         href="url:N",
-        tooltip=[alt.Tooltip("thread:N", title="Idea"), alt.Tooltip("asked:T", title="First asked", format="%d %b %Y"),
+        tooltip=[alt.Tooltip("thread:N", title="Idea"), alt.Tooltip("review_names:N", title="Reviews asking"),
+                 alt.Tooltip("asked:T", title="First asked", format="%d %b %Y"),
                  alt.Tooltip("first_evidence:N", title="First evidence of implementation"),
-                 alt.Tooltip("years:Q", title="Years"), alt.Tooltip("state:N", title="State"),
-                 alt.Tooltip("reviews:Q", title="Reviews asking")],
+                 alt.Tooltip("years:Q", title="Years"), alt.Tooltip("state:N", title="State")],
     )
     bars = base.mark_rule(strokeWidth=6).encode(
-        x=alt.X("asked:T", title="Year"), x2="end:T",
-        color=alt.Color("state:N", title="State", scale=alt.Scale(domain=["implemented (fully or partly)", "still waiting"],
-                                                                   range=["#1b7837", "#b35806"])),
-        strokeDash=alt.StrokeDash("state:N", scale=alt.Scale(domain=["implemented (fully or partly)", "still waiting"],
-                                                             range=[[1, 0], [4, 3]]), legend=None))
-    start = base.mark_point(filled=True, size=50, color="#333333", shape="circle").encode(x=alt.X("asked:T", title="Year"))
-    label = base.mark_text(align="left", dx=6, fontSize=10).encode(
-        x=alt.X("end:T", title="Year"), text=alt.Text("label:N"))
-    return alt.layer(bars, start, label.transform_calculate(
-        label="format(datum.years, '.1f') + ' years' + (datum.waiting ? ', still waiting' : '')")).properties(
-        usermeta={"embedOptions": EMBED_OPTIONS}, title="From first asked to first evidence of implementation", width="container", height=alt.Step(26))
+        x=alt.X("asked:T", title=None, axis=alt.Axis(format="%Y", tickCount=4)), x2="end:T",
+        color=alt.Color("state:N", scale=alt.Scale(domain=states, range=[STATUS_COLOURS["implemented"], "#b35806"]),
+                        legend=None),
+        strokeDash=alt.StrokeDash("state:N", scale=alt.Scale(domain=states, range=[[1, 0], [4, 3]]), legend=None))
+    start = base.mark_point(filled=True, size=50, color="#333333", shape="circle").encode(x=alt.X("asked:T"))
+    done = data[~data["waiting"]]
+    title = (f"Recurring ideas waited a median of {done['years'].median():.1f} years for first action"
+             if len(done) else "No recurring idea has evidence of implementation yet")
+    return finish(alt.layer(bars, start), title, ["From first asked (dot) to first evidence of", "implementation (green); orange dashes: still waiting."],
+                  height=alt.Step(44))
 
 
 # --- Messenger and the asks -------------------------------------------------------------
 
 def asks_chart(frame: pd.DataFrame, statuses: list[str], labels: dict[str, str]) -> alt.LayerChart:
+    """A matrix: each ask (row) against each recommendation that answers any ask
+    (column), the cell filled with that recommendation's status colour and its status
+    written in the table below; an ask that nothing answers gets a cell of its own."""
     data = frame.copy()
     data["ask_label"] = data["ask_number"].astype(str) + ". " + data["ask"]
-    data["mark"] = data["rec_id"].map(lambda r: ("R" + r.rsplit("-r", 1)[1]) if r else "none")
+    data["column"] = data["rec_id"].map(lambda r: ("R" + r.rsplit("-r", 1)[1]) if r else "None")
     data["url"] = [f"../reviews/{p}.html#{r}" if r else f"../reviews/{ap}.html#{a}"
                    for p, r, ap, a in zip(data["page"], data["rec_id"], data["ask_page"], data["ask_id"])]
-    order_x = [labels[s] for s in statuses] + ["Not answered"]
+    columns = sorted({c for c in data["column"] if c != "None"}, key=lambda c: int(re.sub(r"\D", "", c) or 0)) + (
+        ["None"] if (data["column"] == "None").any() else [])
     order_y = list(data.sort_values("ask_number")["ask_label"].drop_duplicates())
+    present = [s for s in statuses if s in set(data["status"])]
+    domain = [labels[s] for s in present] + ["Not answered"]
+    colours = [STATUS_COLOURS[s] for s in present] + ["#ffffff"]
     base = alt.Chart(data).encode(
-        x=alt.X("status_label:N", sort=order_x, scale=alt.Scale(domain=order_x), title="Status today of the answering recommendation",
-                axis=alt.Axis(labelAngle=-30)),
-        y=alt.Y("ask_label:N", sort=order_y, title="The NHS Confederation's ask"),
+        x=alt.X("column:N", sort=columns, scale=alt.Scale(domain=columns), title="Messenger recommendation",
+                axis=alt.Axis(orient="top", labelAngle=0)),
+        y=alt.Y("ask_label:N", sort=order_y, title=None, axis=alt.Axis(labelLimit=170)),
         href="url:N",
         tooltip=[alt.Tooltip("ask_label:N", title="Ask"), alt.Tooltip("recommendation:N", title="Answered by"),
                  alt.Tooltip("status_label:N", title="Status today")],
     )
-    points = base.mark_point(size=420, filled=True, opacity=0.25, color="#1f4e79")
-    text = base.mark_text(fontWeight="bold", fontSize=10, xOffset=0).encode(text="mark:N")
-    return (points + text).properties(usermeta={"embedOptions": EMBED_OPTIONS}, title="Each ask, the recommendations answering it (R1 to R7) and their status",
-                                      width="container", height=alt.Step(30))
+    cells = base.mark_rect(stroke="#555555", strokeWidth=0.5).encode(
+        color=alt.Color("status_label:N", scale=alt.Scale(domain=domain, range=colours), legend=None))
+    key = "; ".join(f"{name} {labels[s].lower()}" for name, s in zip(
+        [COLOUR_NAMES.get(s, s) for s in present], present))
+    answered = frame.loc[frame["rec_id"] != "", "ask_id"].nunique()
+    done = frame.loc[frame["status"].isin(DONE), "ask_id"].nunique()
+    title = f"{answered} of {frame['ask_id'].nunique()} asks are answered; {done} by a recommendation partly in place"
+    return finish(cells, title, ["Rows: the NHS Confederation's asks. A filled cell:", "that recommendation answers the ask, coloured",
+                                 f"by its status today ({key}); None: no recommendation answers it."],
+                  height=alt.Step(30))

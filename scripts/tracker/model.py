@@ -6,6 +6,7 @@ here: the corpus trusts the keys to join.
 
 from __future__ import annotations
 
+import os
 import re
 from collections import defaultdict
 from dataclasses import dataclass, field
@@ -51,6 +52,7 @@ class Corpus:
     renumbered: list[dict[str, str]] = field(default_factory=list)
     report_locations: dict[str, list[dict[str, str]]] = field(default_factory=dict)
     corrections: list[dict[str, str]] = field(default_factory=list)
+    commitments: list[dict[str, str]] = field(default_factory=list)
     _rec_pages: dict[str, str] | None = field(default=None, init=False, repr=False)
 
     def recs_of(self, review_id: str) -> list[dict[str, str]]:
@@ -106,6 +108,26 @@ class Corpus:
             "known_numbered": sum(int(v["recommendations_in_source"]) for v in declared),
             "tracked_of_known": sum(len(self.recs_of(v["review_id"])) for v in declared),
         }
+
+    def as_of(self) -> str:
+        """The date the site's time-dependent figures (waits, overdue promises, stale
+        judgements) are computed at: ``TRACKER_AS_OF`` when given at build time, else the
+        newest date in the data. Never the build machine's clock, so that two builds of
+        the same data give the same site."""
+        given = os.environ.get("TRACKER_AS_OF", "").strip()
+        if given:
+            if not re.fullmatch(r"\d{4}-\d{2}-\d{2}", given):
+                raise ValueError(f"TRACKER_AS_OF={given!r}: give a date as YYYY-MM-DD")
+            return given
+        dates = [a[key] for history in self.assessments_of.values() for a in history for key in ("as_of", "assessed_on")]
+        dates += [c["corrected_on"] for c in self.corrections]
+        dates += [d for c in self.commitments for d in (c.get("made_on", ""), c.get("delivered_on", ""), c.get("withdrawn_on", ""))]
+        dates = [d for d in dates if len(d) == 10]
+        return max(dates) if dates else "2000-01-01"
+
+    def as_of_origin(self) -> str:
+        """Where :meth:`as_of` comes from, in words for the pages."""
+        return "the date given for this build" if os.environ.get("TRACKER_AS_OF", "").strip() else "the newest date in the data"
 
     def is_ask(self, rec_id: str) -> bool:
         return self.reviews[self.recommendations[rec_id]["review_id"]]["kind"] == "stakeholder-report"

@@ -22,6 +22,7 @@ from sphinx.application import Sphinx
 from sphinx.config import Config
 from sphinx.errors import ExtensionError
 
+from .chartstyle import status_css
 from .pages import PAGE_ROWS
 
 VEGA_FILES = {  # npm package -> its browser build, in the order they must load
@@ -45,6 +46,13 @@ def data_hash(data_dir: Path) -> str:
     for path in sorted(p for p in data_dir.rglob("*") if p.is_file() and not {"raw", "inbox"} & set(p.relative_to(data_dir).parts)):
         digest.update(str(path.relative_to(data_dir)).encode())
         digest.update(path.read_bytes())
+    # The chapters' outputs also depend on the code that draws the charts and on the
+    # "as of" date given at build time, so a change to either re-runs them too.
+    for name in ("charts.py", "chartstyle.py", "model.py", "commitments.py"):
+        code = Path(__file__).with_name(name)
+        if code.is_file():
+            digest.update(code.read_bytes())
+    digest.update(os.environ.get("TRACKER_AS_OF", "").encode())
     return digest.hexdigest()[:16]
 
 
@@ -165,10 +173,12 @@ def _csv_cell(value) -> str:
     return text
 
 
-def chart_downloads(body: str, specs: list[tuple[dict, int]], pagename: str, outdir: Path, pathto=None) -> str:
-    """After each chart, links to download it as SVG or PNG (drawn in the browser from
-    the chart itself) and its data as CSV (written here from the chart's own spec).
-    ``specs`` are the charts' specs with where each ends in ``body``."""
+def chart_downloads(body: str, specs: list[tuple[dict, int]], pagename: str, outdir: Path, pathto=None,
+                    source: str = "") -> str:
+    """After each chart, the line ``source`` (where its figures come from, and as of
+    when), then links to download it as SVG or PNG (drawn in the browser from the chart
+    itself) and its data as CSV (written here from the chart's own spec). ``specs`` are
+    the charts' specs with where each ends in ``body``."""
     import csv
     import io
     from html import escape
@@ -196,7 +206,8 @@ def chart_downloads(body: str, specs: list[tuple[dict, int]], pagename: str, out
             continue
         script_end += len("</script>")
         csv_href = pathto(f"_static/{CHART_DATA}/{name}.csv", 1) if pathto else f"_static/{CHART_DATA}/{name}.csv"
-        links = (f'<p class="tracker-chart-downloads">Download this chart: '
+        links = ((f'<p class="tracker-chart-source">{escape(source)}</p>' if source else "")
+                 + f'<p class="tracker-chart-downloads">Download this chart: '
                  f'<a href="#" data-chart-download="svg" data-chart="{escape(chart_id)}" data-name="{escape(name)}">SVG</a> · '
                  f'<a href="#" data-chart-download="png" data-chart="{escape(chart_id)}" data-name="{escape(name)}">PNG</a>'
                  + (f' · <a href="{escape(csv_href)}" download>its data (CSV)</a>' if rows else "") + "</p>")
@@ -204,6 +215,17 @@ def chart_downloads(body: str, specs: list[tuple[dict, int]], pagename: str, out
         pos = script_end
     out.append(body[pos:])
     return "".join(out)
+
+
+def chart_source_line(app: Sphinx) -> str:
+    """The line under every chart: where its figures come from and the date they are as of."""
+    corpus = getattr(app, "tracker_corpus", None)
+    if corpus is None:
+        return ""
+    from .pages.common import when
+
+    return (f"Source: the tracker's data tables (reviews, recommendations and dated assessments, each citing its source), "
+            f"as of {when(corpus.as_of(), 'day')} ({corpus.as_of_origin()}).")
 
 
 def harden_chart_specs(body: str) -> tuple[str, list[tuple[dict, int]]]:
@@ -288,7 +310,8 @@ def on_html_page_context(app: Sphinx, pagename: str, templatename: str, context:
         body, specs = harden_chart_specs(body)
         # Chart ids keep their length, so where each spec ends stays where it was.
         body = stable_chart_ids(body, pagename)
-        body = context["body"] = chart_downloads(body, specs, pagename, Path(app.outdir), context.get("pathto"))
+        body = context["body"] = chart_downloads(body, specs, pagename, Path(app.outdir), context.get("pathto"),
+                                                   source=chart_source_line(app))
         app.add_js_file("tracker/chart-downloads.js", priority=500, defer="defer")
     if 'id="tracker-explorer"' in body:
         app.add_js_file("tracker/explorer.js", priority=500, defer="defer")
@@ -339,6 +362,7 @@ def on_build_finished(app: Sphinx, exception: Exception | None) -> None:
     static.mkdir(parents=True, exist_ok=True)
     for name in ("explorer.js", "phone-nav.js", "copy.js", "chart-downloads.js"):
         shutil.copyfile(Path(__file__).parent / "static" / name, static / name)
+    (static / "status.css").write_text(status_css(), encoding="utf-8")
     corpus = getattr(app, "tracker_corpus", None)
     if corpus is not None:
         publish(corpus, _root(app) / "data", out, site_url(app.config))
@@ -490,4 +514,5 @@ def setup(app: Sphinx) -> dict:
     app.connect("env-updated", release_read_doctrees)
     app.connect("doctree-resolved", forget_pickled_doctree)
     app.connect("build-finished", on_build_finished)
+    app.add_css_file("tracker/status.css")
     return {"version": "0.1", "parallel_read_safe": True, "parallel_write_safe": True}
