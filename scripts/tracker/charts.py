@@ -615,3 +615,94 @@ def asks_chart(frame: pd.DataFrame, statuses: list[str], labels: dict[str, str])
     return finish(cells, title, ["Rows: the NHS Confederation's asks. A filled cell:", "that recommendation answers the ask, coloured",
                                  f"by its status today ({key}); None: no recommendation answers it."],
                   height=alt.Step(30))
+
+
+# --- Promises and delivery -------------------------------------------------------
+
+def promises(corpus: Corpus, base: str = "..") -> pd.DataFrame:
+    """One row per dated promise: who, what, made and due (the end of the period the
+    deadline names), delivered or not, and its outcome as of the corpus's as-of date."""
+    from .commitments import OUTCOMES, outcome, period_end
+
+    as_of = corpus.as_of()
+    governments = sorted(corpus.governments.values(), key=lambda g: g["start"])
+    rows = []
+    for c in sorted(corpus.commitments, key=lambda c: (c["due_by"], c["commitment_id"])):
+        key, phrase = outcome(c, as_of)
+        first = c["rec_ids"][0] if c["rec_ids"] else ""
+        review = corpus.reviews[corpus.recommendations[first]["review_id"]] if first else {}
+        government = next((g for g in reversed(governments) if g["start"] <= c["made_on"]), None)
+        due = period_end(pd.Timestamp(c["due_by"]).date(), c["due_precision"]).isoformat()
+        end = c["delivered_on"] or c["withdrawn_on"] or as_of
+        rows.append({"commitment_id": c["commitment_id"], "review_id": review.get("review_id", ""),
+                     "review": short_review(review) if review else "", "body": c["body"], "promise": c["promise"],
+                     "made_on": c["made_on"], "due": due, "due_wording": c["due_wording"], "delivered_on": c["delivered_on"],
+                     "end": end, "outcome": key, "outcome_label": OUTCOMES[key], "phrase": phrase,
+                     "government": f"{government['prime_minister']} ({government['party']})" if government else "unknown",
+                     "url": rec_url(corpus, first, base) if first else ""})
+    return pd.DataFrame(rows, columns=["commitment_id", "review_id", "review", "body", "promise", "made_on", "due", "due_wording",
+                                       "delivered_on", "end", "outcome", "outcome_label", "phrase", "government", "url"])
+
+
+def promises_sentence(frame: pd.DataFrame, as_of: str) -> str:
+    if frame.empty:
+        return "No dated promises are recorded yet."
+    delivered = frame[frame["outcome"].isin(["on-time", "late", "delivered-unclear"])]
+    on_time = int((frame["outcome"] == "on-time").sum())
+    late = int((frame["outcome"] == "late").sum())
+    overdue = int((frame["outcome"] == "overdue").sum())
+    reviews = frame["review_id"].nunique()
+    return (f"{len(frame)} dated promises made in answer to {reviews} reviews are recorded. Of the {len(delivered)} that sources show "
+            f"delivered, {on_time} were on time and {late} late; {overdue} are overdue as of {md_text(as_of)} "
+            f"(past their deadline with no source yet showing them done), "
+            f"{int((frame['outcome'] == 'open').sum())} are not yet due and {int((frame['outcome'] == 'withdrawn').sum())} was withdrawn.")
+
+
+def promise_shares(frame: pd.DataFrame, by: str) -> pd.DataFrame:
+    """Per review or per government: promises recorded, delivered on time, late, overdue."""
+    rows = []
+    for value, group in frame.groupby(by, sort=False):
+        due = group[group["outcome"] != "open"]
+        on_time = int((group["outcome"] == "on-time").sum())
+        rows.append({by: value, "promises": len(group), "on_time": on_time, "late": int((group["outcome"] == "late").sum()),
+                     "overdue": int((group["outcome"] == "overdue").sum()),
+                     "share_on_time": f"{on_time / len(due):.0%}" if len(due) else "none due yet"})
+    return pd.DataFrame(rows)
+
+
+def promises_chart(frame: pd.DataFrame, as_of: str) -> alt.LayerChart:
+    """One row per promise, grouped by review: a tick at its deadline and a line from the
+    deadline to when it was done (green, on time or late) or to the as-of date (orange,
+    dashed: overdue). Each row's label names the review and the promise."""
+    data = frame.copy()
+    data["row"] = [f"{r}|{p if len(p) <= 36 else p[:35].rstrip(' ,') + '…'}" for r, p in zip(data["review"], data["promise"])]
+    # A promise's row label must be unique even when two promises read alike.
+    seen: dict[str, int] = {}
+    rows = []
+    for label in data["row"]:
+        seen[label] = seen.get(label, 0) + 1
+        rows.append(label if seen[label] == 1 else f"{label} ({seen[label]})")
+    data["row"] = rows
+    data["due_t"] = pd.to_datetime(data["due"])
+    data["end_t"] = pd.to_datetime(data["end"])
+    data["state"] = data["outcome"].map(lambda o: "overdue" if o == "overdue" else "done" if o in ("on-time", "late", "delivered-unclear") else "other")
+    order = list(data.sort_values(["review_id", "due"], kind="stable")["row"])
+    y = alt.Y("row:N", sort=order, title=None, axis=alt.Axis(labelExpr=lines_label(), labelLimit=200, labelFontSize=10))
+    tooltip = [alt.Tooltip("review:N", title="Review"), alt.Tooltip("body:N", title="Promised by"), alt.Tooltip("promise:N", title="Promise"),
+               alt.Tooltip("made_on:N", title="Made"), alt.Tooltip("due_wording:N", title="Due"),
+               alt.Tooltip("delivered_on:N", title="Delivered"), alt.Tooltip("phrase:N", title="Outcome")]
+    base = alt.Chart(data).encode(y=y, tooltip=tooltip, href="url:N")
+    lines = base.mark_rule(strokeWidth=4).encode(
+        x=alt.X("due_t:T", title=None, axis=alt.Axis(format="%Y", tickCount=4)), x2="end_t:T",
+        color=alt.Color("state:N", scale=alt.Scale(domain=["done", "overdue", "other"],
+                                                   range=[STATUS_COLOURS["implemented"], "#b35806", MUTED]), legend=None),
+        strokeDash=alt.StrokeDash("state:N", scale=alt.Scale(domain=["done", "overdue", "other"], range=[[1, 0], [3, 2], [1, 0]]),
+                                  legend=None))
+    ticks = base.mark_tick(thickness=2, size=14, color="#222222").encode(x=alt.X("due_t:T"))
+    done = data[data["outcome"].isin(["on-time", "late"])]
+    on_time = int((done["outcome"] == "on-time").sum())
+    title = (f"{on_time} of {len(done)} promises shown delivered came on time; {int((data['outcome'] == 'overdue').sum())} are overdue"
+             if len(done) else "No promise is shown delivered yet")
+    return finish(alt.layer(lines, ticks), title,
+                  f"Black tick: the deadline. Green line: from the deadline to delivery (a line means late). "
+                  f"Orange dashes: overdue, running to {as_of}.", height=alt.Step(30))

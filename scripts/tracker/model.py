@@ -109,6 +109,10 @@ class Corpus:
             "tracked_of_known": sum(len(self.recs_of(v["review_id"])) for v in declared),
         }
 
+    def commitments_of(self, rec_id: str) -> list[dict]:
+        """The dated promises that serve ``rec_id``, oldest first."""
+        return sorted((c for c in self.commitments if rec_id in c["rec_ids"]), key=lambda c: (c["made_on"], c["commitment_id"]))
+
     def as_of(self) -> str:
         """The date the site's time-dependent figures (waits, overdue promises, stale
         judgements) are computed at: ``TRACKER_AS_OF`` when given at build time, else the
@@ -175,6 +179,11 @@ def load(data_dir: Path = DATA_DIR) -> Corpus:
         places[row["review_id"]].append(clean(row))
     corpus.report_locations = dict(places)
     corpus.corrections = [clean(r) for r in tables["corrections"].rows] if "corrections" in tables else []
+    serves: dict[str, list[str]] = defaultdict(list)
+    for row in tables["commitment_recs"].rows if "commitment_recs" in tables else []:
+        serves[row["commitment_id"]].append(row["rec_id"])
+    corpus.commitments = [dict(clean(r), rec_ids=sorted(serves.get(r["commitment_id"], [])))
+                          for r in (tables["commitments"].rows if "commitments" in tables else [])]
     totals: dict[str, list[dict[str, str]]] = defaultdict(list)
     for row in tables["response_totals"].rows:
         totals[row["review_id"]].append(clean(row))

@@ -19,6 +19,7 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from datetime import date
 
+from .commitments import period_end, period_start
 from .tables import DataPackage, Problem, Table, row_number
 
 
@@ -89,7 +90,9 @@ def no_future_dates(ctx: Context):
 
 
 PRECISION_COLUMNS = (("reviews", "published", "published_precision"), ("sources", "published", "published_precision"),
-                     ("assessments", "as_of", "as_of_precision"))
+                     ("assessments", "as_of", "as_of_precision"), ("commitments", "made_on", "made_precision"),
+                     ("commitments", "due_by", "due_precision"), ("commitments", "delivered_on", "delivered_precision"),
+                     ("commitments", "withdrawn_on", "withdrawn_precision"))
 
 
 @rule("date-precision", "A date has a precision; a date known only to the month is written on the 1st, "
@@ -336,3 +339,52 @@ def links_join_reviews(ctx: Context):
                 yield Problem(table.file, n, "to_rec", row["to_rec"],
                               f"'{row['relation']}' must point back in time, but {row['to_rec']} is later than {row['from_rec']}",
                               "swap from_rec and to_rec")
+
+
+# --- commitments -----------------------------------------------------------------
+
+@rule("commitment-deadline-after-promise", "A commitment falls due after it was made: the end of the period its "
+                                           "deadline names is on or after the day it was made.", ("commitments",))
+def commitment_deadline_after_promise(ctx: Context):
+    table = ctx.tables["commitments"]
+    for row in table.rows:
+        made, due = parse_date(row["made_on"]), parse_date(row["due_by"])
+        if made and due and period_end(due, row["due_precision"]) < made:
+            yield Problem(table.file, row_number(row), "due_by", row["due_by"],
+                          f"the deadline ends before the promise was made ({row['made_on']})",
+                          "check both dates against the source; a deadline comes after the promise")
+
+
+@rule("commitment-outcome-cited", "A commitment marked delivered or withdrawn gives the date and the source that "
+                                  "show it, never one without the other, and is not both.", ("commitments",))
+def commitment_outcome_cited(ctx: Context):
+    table = ctx.tables["commitments"]
+    for row in table.rows:
+        for what in ("delivered", "withdrawn"):
+            on, source = row[f"{what}_on"], row[f"{what}_source_id"]
+            if on and not source:
+                yield Problem(table.file, row_number(row), f"{what}_source_id", "",
+                              f"a commitment {what} needs the source that shows it", f"cite the source in {what}_source_id")
+            if source and not on:
+                yield Problem(table.file, row_number(row), f"{what}_on", "",
+                              f"a source is cited for {what} but there is no date", f"give {what}_on and its precision")
+        if row["delivered_on"] and row["withdrawn_on"]:
+            yield Problem(table.file, row_number(row), "withdrawn_on", row["withdrawn_on"],
+                          "a commitment cannot be both delivered and withdrawn",
+                          "keep the one the sources show; record a replacement promise as a commitment of its own")
+        made, done = parse_date(row["made_on"]), parse_date(row["delivered_on"])
+        if made and done and period_end(done, row["delivered_precision"]) < period_start(made, row["made_precision"]):
+            yield Problem(table.file, row_number(row), "delivered_on", row["delivered_on"],
+                          f"delivered before the promise was made ({row['made_on']})",
+                          "something already done before the promise is not its delivery; check the dates")
+
+
+@rule("commitment-serves-a-recommendation", "Every commitment serves at least one tracked recommendation.",
+      ("commitments", "commitment_recs"))
+def commitment_serves_a_recommendation(ctx: Context):
+    served = {r["commitment_id"] for r in ctx.tables["commitment_recs"].rows}
+    table = ctx.tables["commitments"]
+    for row in table.rows:
+        if row["commitment_id"] not in served:
+            yield Problem(table.file, row_number(row), "commitment_id", row["commitment_id"],
+                          "the commitment serves no recommendation", "add a row to commitment_recs.csv for each recommendation it answers")

@@ -9,6 +9,7 @@ from pathlib import Path
 
 from ..model import Corpus
 from .common import PAGE_ROWS, REVIEWS_DIR, cite_line, coverage_sentence
+from .checknext import check_next_page
 from .explorer import EXPLORER_COLUMNS, explorer_pages, explorer_records
 from .listings import status_pages, theme_pages
 from .recurring import recurring_pages, thread_label
@@ -20,7 +21,7 @@ __all__ = ["EXPLORER_COLUMNS", "GENERATED", "PAGE_ROWS", "build_pages", "explore
            "nav_order", "thread_label", "write_pages"]
 
 GENERATED = ["reviews", "themes", "statuses", "recurring", "explorer.md", "explorer", "about/data-dictionary.md",
-             "about/rubric.inc", "about/corrections.md", "about/examples.inc", "about/counts.inc"]
+             "about/rubric.inc", "about/corrections.md", "about/examples.inc", "about/counts.inc", "about/check-next.md"]
 
 
 def generated_paths(book_dir: Path) -> list[Path]:
@@ -36,7 +37,8 @@ def build_pages(corpus: Corpus, book_dir: Path, site_url: str = "",
                               book_dir / "about" / "rubric.inc": rubric_section(corpus),
                               book_dir / "about" / "corrections.md": corrections_page(corpus),
                               book_dir / "about" / "examples.inc": use_data_examples(site_url),
-                              book_dir / "about" / "counts.inc": coverage_sentence(corpus) + "\n"}
+                              book_dir / "about" / "counts.inc": coverage_sentence(corpus) + "\n",
+                              book_dir / "about" / "check-next.md": check_next_page(corpus)}
     pages.update({book_dir / name: text_ for name, text_ in explorer_pages(corpus, page_rows).items()})
     for review in corpus.reviews_in_order():
         review_id = review["review_id"]

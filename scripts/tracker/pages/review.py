@@ -7,6 +7,7 @@ import re
 from collections import Counter
 from html import escape as html_escape
 
+from ..commitments import OUTCOMES, fresh_look_due, outcome, tally_sentence
 from ..model import REVIEW_PAGE_RECS, Corpus, part_name
 from .common import (
     GENERATED_NOTE,
@@ -51,6 +52,8 @@ def _recommendation(corpus: Corpus, rec: dict[str, str], site_url: str = "") -> 
     if not ask:
         age = evidence_age(corpus, rec_id)
         facts.append(f"Status: {badge(status)}" + (f" ({age})" if age else ""))
+        if needs_fresh_look(corpus, rec_id):
+            facts.append(FRESH_LOOK_BADGE)
     response = f"Government response: **{label(rec['government_response'])}**"
     if rec["response_source_id"]:
         response += " (" + source_link(corpus, rec["response_source_id"]) + ")"
@@ -96,6 +99,10 @@ def _recommendation(corpus: Corpus, rec: dict[str, str], site_url: str = "") -> 
             states = ", ".join(label(corpus.status(a)).lower() for a in answers)
             out += [f"What became of it: answered by {len(answers)} recommendation{'s' if len(answers) != 1 else ''}, now {states}.", ""]
         return out
+
+    promised = corpus.commitments_of(rec_id)
+    if promised:
+        out += [f"#### Promises made in answer to {noun.lower()} {text(rec['number'])}", ""] + promise_lines(corpus, promised) + [""]
 
     history = corpus.history(rec_id)
     out += [f"#### Status history of {noun.lower()} {text(rec['number'])}", ""]
@@ -178,6 +185,10 @@ def review_pages(corpus: Corpus, review_id: str, site_url: str = "") -> dict[str
         tracked_counts = Counter(r["government_response"] for r in recs)
         shown = [f"{tracked_counts[v]} {label(v).lower()}" for v in order if tracked_counts[v]]
         out += [f"The responses to the {len(recs)} tracked here: " + ", ".join(shown) + ".", ""]
+    promised = sorted({c["commitment_id"]: c for r in recs for c in corpus.commitments_of(r["rec_id"])}.values(),
+                      key=lambda c: c["made_on"])
+    if promised:
+        out += [promises_summary(corpus, promised), ""]
     if not is_asks and recs:
         counts = status_counts(corpus, review_id)
         status_parts = [f"{counts[s]} {label(s).lower()}" for s in corpus.statuses() if counts[s]]
@@ -271,3 +282,40 @@ def reviews_index(corpus: Corpus) -> str:
                    f"{label(review['kind'])} | {tracked} | {done} | {unknown} |")
     out.append("")
     return "\n".join(out)
+
+
+def promise_lines(corpus: Corpus, promised: list[dict]) -> list[str]:
+    """One line per dated promise: who promised what, when, by when, and what became of it."""
+    as_of = corpus.as_of()
+    lines = []
+    for c in promised:
+        key, phrase = outcome(c, as_of)
+        line = (f"- **{text(c['body'])}**, {when(c['made_on'], c['made_precision'])}: {text(c['promise'])} "
+                f"Due {text(c['due_wording'])} (by the end of {when(c['due_by'], c['due_precision'])}). "
+                f"*Source:* {source_link(corpus, c['made_source_id'])}. "
+                f'<span class="tracker-promise tracker-promise-{key}">{OUTCOMES[key]}</span> ')
+        if key in ("on-time", "late", "delivered-unclear"):
+            line += f"{phrase[0].upper() + phrase[1:]}: done {when(c['delivered_on'], c['delivered_precision'])} ({source_link(corpus, c['delivered_source_id'])})."
+        elif key == "withdrawn":
+            line += f"Withdrawn or replaced {when(c['withdrawn_on'], c['withdrawn_precision'])} ({source_link(corpus, c['withdrawn_source_id'])})."
+        else:
+            line += f"{phrase[0].upper() + phrase[1:]}: no source read shows it done, as of {when(as_of)}."
+        if c.get("note"):
+            line += f" {text(c['note'])}"
+        lines.append(line)
+    return lines
+
+
+def promises_summary(corpus: Corpus, promised: list[dict]) -> str:
+    return "Promises: " + tally_sentence(promised, corpus.as_of(), when(corpus.as_of())).replace(
+        "made in answer to it", "made in answer to its recommendations", 1)
+
+
+def needs_fresh_look(corpus: Corpus, rec_id: str) -> bool:
+    latest = corpus.current(rec_id)
+    return fresh_look_due(latest["as_of"] if latest else "", corpus.status(rec_id), corpus.as_of())
+
+
+FRESH_LOOK_BADGE = ('<span class="tracker-fresh-look">Due for a fresh look</span> '
+                    "(the latest judgement is more than 12 months old and not final; see "
+                    "{ref}`what to check next <check-next>`)")
