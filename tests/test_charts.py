@@ -207,3 +207,49 @@ def test_titles_wrap_evenly_for_a_phone():
     lines = chartstyle.wrap("Unknown is the most common status: 3 of 6")
     assert len(lines) == 2 and len(lines[-1].split()) > 2  # not "6" alone on a line
     assert " ".join(lines) == "Unknown is the most common status: 3 of 6"
+
+
+def test_overdue_and_fresh_look_follow_the_stated_as_of_date_not_the_clock(monkeypatch):
+    """Moving the as-of date moves the overdue and fresh-look figures; the machine's clock does not."""
+    import datetime as real_datetime
+
+    from tracker.commitments import fresh_look_due, outcome, tally
+    from tracker.pages.checknext import check_next_rows
+
+    corpus = load(DATA_DIR)
+    assert corpus.commitments, "the data should hold dated promises"
+    monkeypatch.delenv("TRACKER_AS_OF", raising=False)
+    newest = corpus.as_of()
+    early = corpus.commitments[0]["made_on"]
+    monkeypatch.setenv("TRACKER_AS_OF", early)
+    assert corpus.as_of() == early
+    at_early = tally(corpus.commitments, corpus.as_of())
+    stale_early = len(check_next_rows(corpus))
+    monkeypatch.setenv("TRACKER_AS_OF", "2040-01-01")
+    at_late = tally(corpus.commitments, corpus.as_of())
+    assert at_late["overdue"] > at_early["overdue"]
+    assert at_late["open"] == 0
+    assert len(check_next_rows(corpus)) > stale_early
+    # Without a date given, the newest date in the data is used, whatever the clock says.
+    monkeypatch.delenv("TRACKER_AS_OF")
+
+    class FarFuture(real_datetime.date):
+        @classmethod
+        def today(cls):
+            return cls(2099, 1, 1)
+
+    monkeypatch.setattr(real_datetime, "date", FarFuture)
+    assert corpus.as_of() == newest
+    assert tally(corpus.commitments, corpus.as_of()) == tally(corpus.commitments, newest)
+    promise = {"due_by": "2024-03-01", "due_precision": "month", "delivered_on": "", "withdrawn_on": ""}
+    assert outcome(promise, "2024-03-31")[0] == "open" and outcome(promise, "2024-04-01")[0] == "overdue"
+    assert outcome(dict(promise, delivered_on="2024-05-15", delivered_precision="day"), "2025-01-01") == (
+        "late", "delivered late, by 1 month")
+    assert fresh_look_due("2024-01-01", "in-progress", "2025-01-02") and not fresh_look_due("2024-01-01", "implemented", "2030-01-01")
+    assert not fresh_look_due("2024-06-01", "in-progress", "2025-01-02")
+
+
+def test_as_of_rejects_a_date_it_cannot_read(monkeypatch):
+    monkeypatch.setenv("TRACKER_AS_OF", "next Tuesday")
+    with pytest.raises(ValueError, match="YYYY-MM-DD"):
+        load(DATA_DIR).as_of()

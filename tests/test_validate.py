@@ -378,7 +378,43 @@ def response_totals_not_adding_up(d):
     return "response_totals.csv", 2, "count", "add up to"
 
 
-CASES = [broken_package_description, link_within_one_review, renumbered_across_reviews, renumbered_to_a_missing_id, response_note_without_source, unknown_response_without_note, a_source_cited_twice, assessment_month_precision_with_a_day, response_totals_not_adding_up, 
+def deadline_before_promise(d):
+    row = find_row_where(d, "commitments", lambda r: r["due_precision"] == "month")
+    set_cell(d, "commitments", row, "due_by", "1990-01-01")
+    return "commitments.csv", row, "due_by", "deadline ends before the promise"
+
+
+def delivered_without_source(d):
+    row = find_row_where(d, "commitments", lambda r: r["delivered_on"])
+    set_cell(d, "commitments", row, "delivered_source_id", "")
+    return "commitments.csv", row, "delivered_source_id", "needs the source"
+
+
+def delivered_and_withdrawn(d):
+    row = find_row_where(d, "commitments", lambda r: r["delivered_on"])
+    source = cell(d, "commitments", row, "delivered_source_id")
+    set_cell(d, "commitments", row, "withdrawn_on", cell(d, "commitments", row, "delivered_on"))
+    set_cell(d, "commitments", row, "withdrawn_precision", cell(d, "commitments", row, "delivered_precision"))
+    set_cell(d, "commitments", row, "withdrawn_source_id", source)
+    return "commitments.csv", row, "withdrawn_on", "both delivered and withdrawn"
+
+
+def commitment_serving_nothing(d):
+    rows = read(d, "commitment_recs")
+    first = rows[1][0]
+    write(d, "commitment_recs", [r for r in rows if r[0] != first])
+    row = find_row(d, "commitments", "commitment_id", lambda v: v == first)
+    return "commitments.csv", row, "commitment_id", "serves no recommendation"
+
+
+def commitment_cites_an_unknown_source(d):
+    row = find_row_where(d, "commitments", lambda r: True)
+    set_cell(d, "commitments", row, "made_source_id", "no-such-source")
+    return "commitments.csv", row, "made_source_id", "sources"
+
+
+CASES = [deadline_before_promise, delivered_without_source, delivered_and_withdrawn, commitment_serving_nothing,
+    commitment_cites_an_unknown_source, broken_package_description, link_within_one_review, renumbered_across_reviews, renumbered_to_a_missing_id, response_note_without_source, unknown_response_without_note, a_source_cited_twice, assessment_month_precision_with_a_day, response_totals_not_adding_up, 
     missing_table, empty_file, not_utf8, missing_column, renamed_column, ragged_row, blank_row_in_the_middle,
     bad_date, bad_integer, negative_count, unknown_status, unknown_response, capital_in_id, stray_whitespace_in_id,
     url_not_http, required_value_missing, duplicate_key, unknown_review, unknown_theme, unknown_source,

@@ -633,7 +633,8 @@ def promises(corpus: Corpus, base: str = "..") -> pd.DataFrame:
         review = corpus.reviews[corpus.recommendations[first]["review_id"]] if first else {}
         government = next((g for g in reversed(governments) if g["start"] <= c["made_on"]), None)
         due = period_end(pd.Timestamp(c["due_by"]).date(), c["due_precision"]).isoformat()
-        end = c["delivered_on"] or c["withdrawn_on"] or as_of
+        # A line runs from the deadline to delivery only when delivery came after it.
+        end = due if key == "on-time" else (c["delivered_on"] or c["withdrawn_on"] or as_of)
         rows.append({"commitment_id": c["commitment_id"], "review_id": review.get("review_id", ""),
                      "review": short_review(review) if review else "", "body": c["body"], "promise": c["promise"],
                      "made_on": c["made_on"], "due": due, "due_wording": c["due_wording"], "delivered_on": c["delivered_on"],

@@ -61,8 +61,18 @@ def recommendation_record(corpus: Corpus, rec_id: str, base: str) -> dict:
         return {"source_id": source_id, "title": s["title"], "publisher": s["publisher"], "published": s["published"] or None,
                 "url": s["url"]} if s else None
 
+    from .commitments import outcome
+
+    as_of = corpus.as_of()
+    promised = [{"commitment_id": c["commitment_id"], "body": c["body"], "promise": c["promise"], "made_on": c["made_on"],
+                 "due_by": c["due_by"], "due_precision": c["due_precision"], "due_wording": c["due_wording"],
+                 "delivered_on": c["delivered_on"] or None, "withdrawn_on": c["withdrawn_on"] or None,
+                 "outcome": outcome(c, as_of)[0], "outcome_as_of": as_of, "source": cite(c["made_source_id"]),
+                 "delivery_source": cite(c["delivered_source_id"]) if c["delivered_source_id"] else None}
+                for c in corpus.commitments_of(rec_id)]
     return {
         "rec_id": rec_id,
+        "commitments": promised,
         "review_id": rec["review_id"],
         "number": rec["number"],
         "title": rec["title"],
