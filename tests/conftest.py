@@ -13,7 +13,6 @@ import threading
 from pathlib import Path
 
 import pytest
-
 from tracker.bench import copy_project  # noqa: F401  (re-exported for the tests)
 
 ROOT = Path(__file__).resolve().parents[1]

@@ -8,8 +8,8 @@ from __future__ import annotations
 from pathlib import Path
 
 from fpdf import FPDF
-
 from tracker.synth_documents import FILLER, Report, bulk_pdf  # noqa: F401  (shared with the benchmark)
+
 
 def labelled_pdf(path: Path) -> Path:
     """'Recommendation N' headings in three styles, a table of contents that

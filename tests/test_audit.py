@@ -11,7 +11,6 @@ import sys
 from pathlib import Path
 
 import pytest
-
 from tracker import audit as audit_module
 from tracker.audit import audit
 from tracker.model import load

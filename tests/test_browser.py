@@ -7,7 +7,6 @@ from pathlib import Path
 from urllib.parse import urlparse
 
 import pytest
-
 from conftest import ARTIFACTS
 from tracker.pages import PAGE_ROWS
 
@@ -423,3 +422,35 @@ def test_each_chart_downloads_as_svg_png_and_its_data(browser, site_url, built_s
         assert data.splitlines()[0].startswith("status,label,recommendations")
     finally:
         context.close()
+
+
+def test_explorer_shows_only_what_needs_checking_and_says_why(page, site_url):
+    visit(page, f"{site_url}/book/explorer.html")
+    total = page.locator("table.tracker-explorer-table tbody tr").count()
+    page.select_option("select[name=check]", "overdue")
+    page.wait_for_function("location.search.includes('check=overdue')")
+    shown = page.eval_on_selector_all("table.tracker-explorer-table tbody tr:not([hidden])", "rows => rows.map(r => r.dataset.check)")
+    assert 0 < len(shown) < total
+    assert all("overdue" in flags.split() for flags in shown)
+    first = page.locator("table.tracker-explorer-table tbody tr:not([hidden])").first
+    assert "Has an overdue promise" in first.inner_text()
+    page.select_option("select[name=check]", "fresh-look")
+    fresh = page.eval_on_selector_all("table.tracker-explorer-table tbody tr:not([hidden])", "rows => rows.map(r => r.dataset.check)")
+    assert fresh and all("fresh-look" in flags.split() for flags in fresh)
+    assert "Showing " + f"{len(fresh):,}" in page.locator("[data-explorer-count]").inner_text()
+
+
+def test_what_to_check_next_lists_overdue_promises_first_and_links_to_each(page, site_url):
+    visit(page, f"{site_url}/book/about/check-next.html")
+    rows = page.locator("article table tbody tr")
+    assert rows.count() > 5
+    promises = [rows.nth(i).locator("td").nth(3).inner_text().strip() for i in range(rows.count())]
+    with_promise = [p != "none" for p in promises]
+    # Every row with an overdue promise comes before every row without one.
+    assert with_promise == sorted(with_promise, reverse=True) and with_promise[0]
+    link = rows.first.locator("td").first.locator("a").first
+    target = link.get_attribute("href").split("#")[1]
+    link.click()
+    page.wait_for_load_state("load")
+    assert page.locator(f"[id='{target}']").count() == 1
+    assert page.get_by_text("Promises made in answer to").count() >= 1

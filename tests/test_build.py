@@ -10,7 +10,6 @@ from pathlib import Path
 from urllib.parse import unquote, urldefrag
 
 import pytest
-
 from conftest import build, copy_project, edit_cell
 from tracker.model import load
 

@@ -14,7 +14,6 @@ import sys
 from pathlib import Path
 
 import pytest
-
 from tracker.collect import sources
 from tracker.collect.http import Client
 from tracker.collect.inbox import Inbox, InboxError
@@ -24,6 +23,7 @@ from tracker.collect.run import collect
 from tracker.model import load
 from tracker.paths import DATA_DIR
 from tracker.validate import validate
+
 
 def fixture(name: str) -> dict:
     return json.loads((FIXTURES / name).read_text())
@@ -375,3 +375,31 @@ def test_the_dash_report_location_proposes_the_numbers_not_yet_in_data(tmp_path,
     checks = {c.suggested_rec_id for c in pending if c.kind == "check"}
     assert checks == {f"dash-2025-r{n}" for n in held}
     assert curated_hashes(data) == before
+
+
+def test_the_inbox_lists_candidates_touching_overdue_promises_or_stale_judgements_first(data):
+    from tracker.collect.inbox import Candidate
+    from tracker.commitments import needs_fresh_look, outcome
+    from tracker.model import load
+
+    corpus = load(data)
+    as_of = corpus.as_of()
+    overdue = next(c["rec_ids"][0] for c in corpus.commitments if outcome(c, as_of)[0] == "overdue")
+    settled = next(r for r in corpus.recommendations if not corpus.is_ask(r) and not needs_fresh_look(corpus, r)
+                   and not any(outcome(c, as_of)[0] == "overdue" for c in corpus.commitments_of(r)))
+
+    def candidate(rec_id: str) -> Candidate:
+        review = corpus.recommendations[rec_id]["review_id"]
+        return Candidate(candidate_id=Candidate.make_id(rec_id), kind="evidence", review_id=review, suggested_rec_id=rec_id,
+                         title=f"About {rec_id}", url=f"https://example.org/{rec_id}", published="", publisher="Example",
+                         detail="", collector="test", snapshot="", licence="", found_on="2026-12-01")
+
+    inbox = Inbox(data)
+    inbox.add([candidate(settled), candidate(overdue)])  # found in this order
+    ranked = inbox.by_priority(corpus)
+    assert [c.suggested_rec_id for c, _ in ranked] == [overdue, settled]
+    assert "overdue promise" in ranked[0][1] and ranked[1][1] == ""
+    listing = subprocess.run([sys.executable, "-m", "tracker", "--data", str(data), "inbox", "list"],
+                             capture_output=True, text=True, timeout=60)
+    assert listing.returncode == 0, listing.stderr
+    assert listing.stdout.index(overdue) < listing.stdout.index(settled)

@@ -13,9 +13,8 @@ import sys
 import time
 from pathlib import Path
 
-import pytest
-
 import documents as docs
+import pytest
 from conftest import edit_cell
 from tracker.collect.http import Client
 from tracker.collect.inbox import Inbox, InboxError

@@ -9,9 +9,8 @@ import subprocess
 import sys
 from pathlib import Path
 
-import pytest
-
 import documents as docs
+import pytest
 from tracker.extract import DocumentError, extract, extract_html, missing_numbers
 from tracker.extract.documents import pdf_lines
 

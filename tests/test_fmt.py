@@ -10,7 +10,6 @@ import sys
 from pathlib import Path
 
 import pytest
-
 from tracker.fmt import format_tables
 from tracker.model import load
 from tracker.paths import DATA_DIR

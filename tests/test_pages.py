@@ -7,10 +7,9 @@ import shutil
 from collections import Counter
 
 import pytest
-
 from tracker import pages
-from tracker.pages import common, review, vocabulary
 from tracker.model import REVIEW_PAGE_RECS, load
+from tracker.pages import common, review, vocabulary
 from tracker.paths import DATA_DIR
 
 

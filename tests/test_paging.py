@@ -11,7 +11,6 @@ from collections import Counter
 from pathlib import Path
 
 import pytest
-
 from conftest import ARTIFACTS, PAGED_ROWS
 from test_build import html_dir, parse
 from tracker.model import load, threads

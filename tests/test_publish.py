@@ -9,7 +9,6 @@ import xml.etree.ElementTree as ET
 import zipfile
 
 import pytest
-
 from conftest import PUBLISHED_AT
 from tracker.model import load
 from tracker.tables import DataPackage

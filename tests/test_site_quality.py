@@ -10,7 +10,6 @@ from pathlib import Path
 from urllib.parse import urlparse
 
 import pytest
-
 from conftest import ARTIFACTS, ROOT, build, copy_project, serve_site
 from tracker.tables import DataPackage
 

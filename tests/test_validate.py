@@ -12,7 +12,6 @@ from datetime import date, timedelta
 from pathlib import Path
 
 import pytest
-
 from tracker.model import load
 from tracker.paths import DATA_DIR
 from tracker.validate import validate

@@ -81,12 +81,17 @@ def _inbox(args: argparse.Namespace) -> int:
     inbox = Inbox(Path(args.data))
     try:
         if args.action == "list":
-            pending = inbox.pending()
+            from .model import load
+
+            pending = inbox.by_priority(load(Path(args.data)))
             if not pending:
                 print("the inbox is empty: nothing to review")
-            for c in pending:
+            else:
+                print(f"{len(pending)} candidates; those touching overdue promises or judgements due for a fresh look come first")
+            for c, why in pending:
                 suggestion = f" -> suggested {c.suggested_rec_id}" if c.suggested_rec_id else ""
-                print(f"{c.candidate_id}  {c.kind:<8} {c.review_id}{suggestion}\n    {c.title}\n    {c.url}  ({c.published or 'undated'})\n    {c.detail}")
+                first = f"  [{why}]" if why else ""
+                print(f"{c.candidate_id}  {c.kind:<8} {c.review_id}{suggestion}{first}\n    {c.title}\n    {c.url}  ({c.published or 'undated'})\n    {c.detail}")
                 if c.extracted_text:
                     text = c.extracted_text if len(c.extracted_text) <= 300 else c.extracted_text[:299] + "…"
                     print(f"    report text ({c.locator or 'no locator'}): {text}")

@@ -707,3 +707,15 @@ def promises_chart(frame: pd.DataFrame, as_of: str) -> alt.LayerChart:
     return finish(alt.layer(lines, ticks), title,
                   f"Black tick: the deadline. Green line: from the deadline to delivery (a line means late). "
                   f"Orange dashes: overdue, running to {as_of}.", height=alt.Step(30))
+
+
+def fresh_look_sentence(corpus: Corpus) -> str:
+    """How many tracked recommendations are due for a fresh look, as of the stated date."""
+    from .commitments import needs_fresh_look
+    from .pages.common import when
+
+    recs = [r for r in _tracked(corpus)]
+    due = sum(needs_fresh_look(corpus, r["rec_id"]) for r in recs)
+    return (f"As of {when(corpus.as_of())} ({corpus.as_of_origin()}), {due} of the {len(recs)} tracked recommendations are "
+            f"*due for a fresh look*: their status is not final and their latest judgement describes a moment more than "
+            f"12 months earlier. The [what to check next](../about/check-next.html) page lists them, overdue promises first.")

@@ -96,3 +96,9 @@ def tally_sentence(commitments: list[dict], as_of: str, as_of_words: str) -> str
     parts = [f"{n} {OUTCOMES[k].lower()}" for k, n in counts.items() if n]
     return (f"{len(commitments)} dated promise{'s' if len(commitments) != 1 else ''} made in answer to it: "
             + ", ".join(parts) + f" (as of {as_of_words}).")
+
+
+def needs_fresh_look(corpus, rec_id: str) -> bool:
+    """Whether the recommendation's current judgement is due for a fresh look, as of the corpus's date."""
+    latest = corpus.current(rec_id)
+    return fresh_look_due(latest["as_of"] if latest else "", corpus.status(rec_id), corpus.as_of())

@@ -92,6 +92,34 @@ class Inbox:
         decided = {d.candidate_id for d in self.decisions()}
         return [c for c in self.candidates() if c.candidate_id not in decided]
 
+    def by_priority(self, corpus) -> list[tuple[Candidate, str]]:
+        """The pending candidates, those that touch a recommendation with an overdue promise
+        first, then those touching one due for a fresh look, then the rest (each group in
+        its found order), with the reason each is where it is."""
+        from ..commitments import needs_fresh_look, outcome
+
+        as_of = corpus.as_of()
+
+        def flags(rec_id: str) -> tuple[bool, bool]:
+            if rec_id not in corpus.recommendations or corpus.is_ask(rec_id):
+                return False, False
+            overdue = any(outcome(c, as_of)[0] == "overdue" for c in corpus.commitments_of(rec_id))
+            return overdue, needs_fresh_look(corpus, rec_id)
+
+        ranked = []
+        for n, c in enumerate(self.pending()):
+            touched = [c.suggested_rec_id] if c.suggested_rec_id else [r["rec_id"] for r in corpus.recs_of(c.review_id)] \
+                if c.review_id in corpus.reviews else []
+            marks = [flags(r) for r in touched]
+            if any(o for o, _ in marks):
+                rank, why = 0, "touches a recommendation with an overdue promise"
+            elif any(f for _, f in marks):
+                rank, why = 1, "touches a recommendation due for a fresh look"
+            else:
+                rank, why = 2, ""
+            ranked.append((rank, n, c, why))
+        return [(c, why) for _, _, c, why in sorted(ranked, key=lambda t: (t[0], t[1]))]
+
     def add(self, new: list[Candidate]) -> int:
         """Add candidates not seen before (neither pending nor decided); returns how many."""
         known = {c.candidate_id for c in self.candidates()} | {d.candidate_id for d in self.decisions()}

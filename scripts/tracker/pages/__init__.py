@@ -8,8 +8,8 @@ from __future__ import annotations
 from pathlib import Path
 
 from ..model import Corpus
-from .common import PAGE_ROWS, REVIEWS_DIR, cite_line, coverage_sentence
 from .checknext import check_next_page
+from .common import PAGE_ROWS, REVIEWS_DIR, cite_line, coverage_sentence
 from .explorer import EXPLORER_COLUMNS, explorer_pages, explorer_records
 from .listings import status_pages, theme_pages
 from .recurring import recurring_pages, thread_label

@@ -5,10 +5,9 @@ from __future__ import annotations
 
 from datetime import date
 
-from ..commitments import outcome
+from ..commitments import needs_fresh_look, outcome
 from ..model import Corpus
 from .common import GENERATED_NOTE, badge, front_matter, rec_ref, text, when
-from .review import needs_fresh_look
 
 
 def check_next_rows(corpus: Corpus) -> list[dict]:

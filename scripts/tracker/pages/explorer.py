@@ -2,11 +2,16 @@
 
 from __future__ import annotations
 
+from ..commitments import needs_fresh_look, outcome
 from ..model import Corpus
 from .common import GENERATED_NOTE, PAGE_ROWS, coverage_sentence, evidence_age, front_matter, label, rec_sort_key, split_pages
 
 EXPLORER_COLUMNS = ["rec_id", "review_id", "page", "title", "review", "year", "themes", "theme_labels", "response", "response_label",
-                    "status", "status_label", "evidence", "search"]
+                    "status", "status_label", "evidence", "check", "search"]
+
+
+#: The explorer's "Needs checking" filter: what each flag means to a reader.
+CHECK_LABELS = {"fresh-look": "Due for a fresh look", "overdue": "Has an overdue promise"}
 
 
 def explorer_records(corpus: Corpus) -> list[dict[str, str]]:
@@ -15,10 +20,14 @@ def explorer_records(corpus: Corpus) -> list[dict[str, str]]:
     (api/explorer.json) so that filters can reach the rows of every page."""
     order = {r["review_id"]: i for i, r in enumerate(corpus.reviews_in_order())}
     recs = sorted(corpus.recommendations.values(), key=lambda r: (order[r["review_id"]], rec_sort_key(corpus, r["rec_id"])))
+    as_of = corpus.as_of()
     out = []
     for r in recs:
         review = corpus.reviews[r["review_id"]]
         status = "ask" if corpus.is_ask(r["rec_id"]) else corpus.status(r["rec_id"])
+        check = [] if status == "ask" else (
+            (["fresh-look"] if needs_fresh_look(corpus, r["rec_id"]) else [])
+            + (["overdue"] if any(outcome(c, as_of)[0] == "overdue" for c in corpus.commitments_of(r["rec_id"])) else []))
         themes = corpus.themes_of.get(r["rec_id"], [])
         theme_labels = ", ".join(corpus.themes[t]["label"] for t in themes)
         out.append(dict(
@@ -27,6 +36,7 @@ def explorer_records(corpus: Corpus) -> list[dict[str, str]]:
             response=r["government_response"], response_label=label(r["government_response"]),
             status=status, status_label="Ask (not assessed)" if status == "ask" else label(status),
             evidence="" if status == "ask" else evidence_age(corpus, r["rec_id"]),
+            check=" ".join(check),
             search=" ".join([r["rec_id"], r["title"], r["summary"], review["short_title"], review["title"], theme_labels]).lower()))
     return out
 
@@ -40,11 +50,12 @@ def _explorer_row(record: dict[str, str], base: str) -> str:
     status = record["status"]
     status_cell = e(record["status_label"]) if status == "ask" else (
         f'<span class="tracker-status tracker-status-{e(status)}">{e(record["status_label"])}</span>'
-        + (f'<br><small>{e(record["evidence"])}</small>' if record.get("evidence") else ""))
+        + (f'<br><small>{e(record["evidence"])}</small>' if record.get("evidence") else "")
+        + "".join(f'<br><small class="tracker-flag">{e(CHECK_LABELS[c])}</small>' for c in record.get("check", "").split()))
     return (
         f'<tr id="row-{e(rec_id)}" data-review="{e(record["review_id"])}" data-year="{e(record["year"])}" '
         f'data-themes="{e(record["themes"])}" data-response="{e(record["response"])}" data-status="{e(status)}" '
-        f'data-search="{e(record["search"])}">'
+        f'data-check="{e(record.get("check", ""))}" data-search="{e(record["search"])}">'
         f'<td data-label="Recommendation" data-sort="{e(rec_id)}"><a href="{e(link)}">{e(record["title"])}</a><br>'
         f'<small><a href="{e(permalink)}" aria-label="Permalink for {e(rec_id)}">{e(rec_id)}</a></small></td>'
         f'<td data-label="Review">{e(record["review"])}</td><td data-label="Year">{e(record["year"])}</td>'
@@ -74,6 +85,7 @@ def explorer_pages(corpus: Corpus, page_rows: int | None = None) -> dict[str, st
     theme_opts = options([("", "All themes")] + sorted(((t, v["label"]) for t, v in corpus.themes.items()), key=lambda x: x[1]))
     response_opts = options([("", "All responses")] + [(v, label(v)) for v in responses])
     status_opts = options([("", "All statuses")] + [(v, label(v)) for v in corpus.statuses()] + [("ask", "Ask (not assessed)")])
+    check_opts = options([("", "Any")] + list(CHECK_LABELS.items()))
     year_opts = options([("", "Any")] + [(y, y) for y in years])
     headers = [("Recommendation", False), ("Review", False), ("Year", True), ("Themes", False), ("Government response", False), ("Status", False)]
     head = "".join(
@@ -103,6 +115,7 @@ def explorer_pages(corpus: Corpus, page_rows: int | None = None) -> dict[str, st
             f'<label>Theme <select name="theme">{theme_opts}</select></label>'
             f'<label>Government response <select name="response">{response_opts}</select></label>'
             f'<label>Status <select name="status">{status_opts}</select></label>'
+            f'<label>Needs checking <select name="check">{check_opts}</select></label>'
             '<label>Words or ID <input type="search" name="words" placeholder="for example appraisal or messenger-2022-r4"></label>'
             '<button type="reset">Clear filters</button></form>'
             f'<p data-explorer-count role="status" aria-live="polite">{count}</p>{pager}'
@@ -118,7 +131,7 @@ def explorer_pages(corpus: Corpus, page_rows: int | None = None) -> dict[str, st
             GENERATED_NOTE, f"# {title}", "",
             coverage_sentence(corpus), "",
             "Every recommendation and ask tracked, in one table. Filter by review, year, theme, government response or status, or type words "
-            "or an ID; select a column heading to sort. Each row links to the recommendation on its review page and gives its permanent ID."
+            "or an ID, or show only what is due for a fresh look or has an overdue promise; select a column heading to sort. Each row links to the recommendation on its review page and gives its permanent ID."
             + paging,
             "", html, ""])
     return pages

@@ -7,7 +7,7 @@ import re
 from collections import Counter
 from html import escape as html_escape
 
-from ..commitments import OUTCOMES, fresh_look_due, outcome, tally_sentence
+from ..commitments import OUTCOMES, needs_fresh_look, outcome, tally_sentence
 from ..model import REVIEW_PAGE_RECS, Corpus, part_name
 from .common import (
     GENERATED_NOTE,
@@ -309,11 +309,6 @@ def promise_lines(corpus: Corpus, promised: list[dict]) -> list[str]:
 def promises_summary(corpus: Corpus, promised: list[dict]) -> str:
     return "Promises: " + tally_sentence(promised, corpus.as_of(), when(corpus.as_of())).replace(
         "made in answer to it", "made in answer to its recommendations", 1)
-
-
-def needs_fresh_look(corpus: Corpus, rec_id: str) -> bool:
-    latest = corpus.current(rec_id)
-    return fresh_look_due(latest["as_of"] if latest else "", corpus.status(rec_id), corpus.as_of())
 
 
 FRESH_LOOK_BADGE = ('<span class="tracker-fresh-look">Due for a fresh look</span> '

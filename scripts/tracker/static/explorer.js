@@ -18,6 +18,7 @@
   var complete = !paged;   // whether `rows` holds every recommendation
   var partial = false;     // the other pages' rows could not be loaded
   var loading = null;
+  var CHECK_LABELS = { "fresh-look": "Due for a fresh look", "overdue": "Has an overdue promise" };
   form.hidden = false;
 
   function value(name) {
@@ -26,7 +27,7 @@
   }
 
   function filtering() {
-    return ["review", "theme", "response", "status", "from", "to", "words"].some(function (name) { return value(name) !== ""; });
+    return ["review", "theme", "response", "status", "check", "from", "to", "words"].some(function (name) { return value(name) !== ""; });
   }
 
   function link(href, text) {
@@ -54,6 +55,7 @@
     tr.setAttribute("data-themes", r.themes);
     tr.setAttribute("data-response", r.response);
     tr.setAttribute("data-status", r.status);
+    tr.setAttribute("data-check", r.check || "");
     tr.setAttribute("data-search", r.search);
     var first = td("Recommendation", null, r.rec_id);
     first.appendChild(link(base + "reviews/" + encodeURIComponent(r.page) + ".html#" + encodeURIComponent(r.rec_id), r.title));
@@ -82,6 +84,13 @@
         age.textContent = r.evidence;
         last.appendChild(age);
       }
+      (r.check || "").split(" ").filter(Boolean).forEach(function (flag) {
+        last.appendChild(document.createElement("br"));
+        var note = document.createElement("small");
+        note.className = "tracker-flag";
+        note.textContent = CHECK_LABELS[flag] || flag;
+        last.appendChild(note);
+      });
     }
     tr.appendChild(last);
     return tr;
@@ -123,7 +132,7 @@
     }
     var want = {
       review: value("review"), theme: value("theme"), response: value("response"),
-      status: value("status"), from: value("from"), to: value("to"), q: value("words")
+      status: value("status"), check: value("check"), from: value("from"), to: value("to"), q: value("words")
     };
     var shown = 0;
     rows.forEach(function (row) {
@@ -132,6 +141,7 @@
         (!want.theme || (" " + d.themes + " ").indexOf(" " + want.theme + " ") !== -1) &&
         (!want.response || d.response === want.response) &&
         (!want.status || d.status === want.status) &&
+        (!want.check || (" " + (d.check || "") + " ").indexOf(" " + want.check + " ") !== -1) &&
         (!want.from || Number(d.year) >= Number(want.from)) &&
         (!want.to || Number(d.year) <= Number(want.to)) &&
         (!want.q || d.search.indexOf(want.q) !== -1);
@@ -145,7 +155,7 @@
 
   // The filters (and the sort) live in the address, so a filtered view can be
   // bookmarked, shared and reloaded.
-  var FILTERS = ["review", "theme", "response", "status", "from", "to", "words"];
+  var FILTERS = ["review", "theme", "response", "status", "check", "from", "to", "words"];
   var sortState = null;
   function remember() {
     var params = new URLSearchParams();
