@@ -719,3 +719,14 @@ def fresh_look_sentence(corpus: Corpus) -> str:
     return (f"As of {when(corpus.as_of())} ({corpus.as_of_origin()}), {due} of the {len(recs)} tracked recommendations are "
             f"*due for a fresh look*: their status is not final and their latest judgement describes a moment more than "
             f"12 months earlier. The [what to check next](../about/check-next.html) page lists them, overdue promises first.")
+
+
+def pooled_note(corpus: Corpus) -> str:
+    """For a chart that pools every review: the denominator, and the review that weighs
+    most in it when one holds more than half."""
+    recs = _tracked(corpus)
+    counts = pd.Series([r["review_id"] for r in recs]).value_counts()
+    note = f"All {len(recs)} tracked recommendations of every review, pooled."
+    if len(counts) and counts.iloc[0] > len(recs) / 2:
+        note += f" The {corpus.reviews[counts.index[0]]['short_title']} holds {int(counts.iloc[0])} of them, so this mostly describes it."
+    return note
