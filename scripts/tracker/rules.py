@@ -336,3 +336,20 @@ def links_join_reviews(ctx: Context):
                 yield Problem(table.file, n, "to_rec", row["to_rec"],
                               f"'{row['relation']}' must point back in time, but {row['to_rec']} is later than {row['from_rec']}",
                               "swap from_rec and to_rec")
+
+
+@rule("links-one-direction", "Two recommendations are linked in one direction only (the later one in `from_rec`), and a "
+                             "link's note is one line, however the link was found (`provenance`: by hand or from a suggestion).",
+      ("links",))
+def links_one_direction(ctx: Context):
+    table = ctx.tables["links"]
+    pairs = {(row["from_rec"], row["to_rec"]) for row in table.rows}
+    for row in table.rows:
+        n = row_number(row)
+        if row["from_rec"] != row["to_rec"] and (row["to_rec"], row["from_rec"]) in pairs and row["from_rec"] > row["to_rec"]:
+            yield Problem(table.file, n, "from_rec", row["from_rec"],
+                          f"{row['from_rec']} and {row['to_rec']} are linked in both directions",
+                          "keep one link, from the later recommendation to the earlier, with the relation that fits")
+        if "\n" in row.get("note", "") or "\r" in row.get("note", ""):
+            yield Problem(table.file, n, "note", row["note"], "the note runs over more than one line",
+                          "say why the link holds in one line: it is shown beside the link")
