@@ -343,10 +343,11 @@ def links_join_reviews(ctx: Context):
       ("links",))
 def links_one_direction(ctx: Context):
     table = ctx.tables["links"]
-    pairs = {(row["from_rec"], row["to_rec"]) for row in table.rows}
+    seen: set[tuple[str, str]] = set()
     for row in table.rows:
         n = row_number(row)
-        if row["from_rec"] != row["to_rec"] and (row["to_rec"], row["from_rec"]) in pairs and row["from_rec"] > row["to_rec"]:
+        seen.add((row["from_rec"], row["to_rec"]))
+        if row["from_rec"] != row["to_rec"] and (row["to_rec"], row["from_rec"]) in seen:
             yield Problem(table.file, n, "from_rec", row["from_rec"],
                           f"{row['from_rec']} and {row['to_rec']} are linked in both directions",
                           "keep one link, from the later recommendation to the earlier, with the relation that fits")

@@ -62,7 +62,7 @@ def generate(target: Path, reviews: int = 200, per_review: int = 50, seed: int =
                 earlier, when = rng.choice(all_recs)
                 if when < published:
                     rows["links"].append(dict(from_rec=rec_id, to_rec=earlier, relation=rng.choice(["repeats", "builds-on"]),
-                                              note="Synthetic link."))
+                                              note="Synthetic link.", provenance="hand"))
             all_recs.append((rec_id, published))
     rows["themes"], rows["sources"] = themes, sources
     pkg = DataPackage(target)
