@@ -548,3 +548,23 @@ def asks_chart(frame: pd.DataFrame, statuses: list[str], labels: dict[str, str])
     text = base.mark_text(fontWeight="bold", fontSize=10, xOffset=0).encode(text="mark:N")
     return (points + text).properties(usermeta={"embedOptions": EMBED_OPTIONS}, title="Each ask, the recommendations answering it (R1 to R7) and their status",
                                       width="container", height=alt.Step(30))
+
+
+# --- Recurring ideas: how much of each review was new -------------------------------------
+
+def novelty_chart(frame: pd.DataFrame) -> alt.Chart:
+    """One horizontal bar per review, sorted by the share of its recommendations with no
+    similar earlier recommendation (frame: tracker.pages.recurring.novelty). The review
+    names are on the y axis, so no label sits inside the plot to collide with another."""
+    data = frame.copy()
+    order = list(data.sort_values(["share_new", "published"], ascending=[False, True], kind="stable")["review"])
+    return alt.Chart(data).mark_bar(color="#4393c3").encode(
+        y=alt.Y("review:N", sort=order, title=None, axis=alt.Axis(labelLimit=170)),
+        x=alt.X("share_new:Q", title="Share new (no similar earlier recommendation)", scale=alt.Scale(domain=[0, 1]),
+                axis=alt.Axis(format="%", tickCount=4)),
+        href="url:N",
+        tooltip=[alt.Tooltip("review:N", title="Review"), alt.Tooltip("share_new:Q", title="Share new", format=".0%"),
+                 alt.Tooltip("new:Q", title="New"), alt.Tooltip("repeats:Q", title="Repeats"),
+                 alt.Tooltip("echoes_most:N", title="Earlier review echoed most")],
+    ).properties(usermeta={"embedOptions": EMBED_OPTIONS}, title="How much of each review was new",
+                 width="container", height=alt.Step(22))
