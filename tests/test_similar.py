@@ -161,3 +161,22 @@ def test_evaluation_scores_only_hand_made_links(tmp_path):
     text = (data / "links.csv").read_text(encoding="utf-8").replace(",hand\n", ",suggestion\n", 3)
     (data / "links.csv").write_text(text, encoding="utf-8")
     assert similar.evaluate(load(data), similar.CHOSEN)["links"] < len(hand), "accepted suggestions are not scored"
+
+
+def test_novelty_says_how_much_of_each_review_was_new_and_what_it_echoes(data):
+    from tracker import charts
+    from tracker.pages.recurring import novelty, recurring_pages
+
+    corpus = load(data)
+    rows = {r["review_id"]: r for r in novelty(corpus)}
+    assert rows["alpha-2000"]["share_new"] == 1.0 and rows["alpha-2000"]["echoes_most"] == "", "nothing came before the first"
+    assert rows["beta-2010"]["repeats"] >= 1 and rows["beta-2010"]["echoes_most_id"] == "alpha-2000"
+    assert rows["gamma-2020"]["echoes_most_id"] == "alpha-2000", "hospital food was asked for in 2000"
+    assert all(r["new"] + r["repeats"] == r["recommendations"] for r in rows.values())
+    index = recurring_pages(corpus)["index.md"]
+    assert "How much of each review was new" in index and "not checked by a person" in index
+    import pandas as pd
+
+    spec = charts.novelty_chart(pd.DataFrame(novelty(corpus))).to_dict()
+    shares = sorted(((r["share_new"], r["review"]) for r in rows.values()), key=lambda x: -x[0])
+    assert spec["encoding"]["y"]["sort"][0] == shares[0][1], "bars are sorted by the share new, highest first"

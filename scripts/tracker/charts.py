@@ -561,7 +561,7 @@ def novelty_chart(frame: pd.DataFrame) -> alt.Chart:
     return alt.Chart(data).mark_bar(color="#4393c3").encode(
         y=alt.Y("review:N", sort=order, title=None, axis=alt.Axis(labelLimit=170)),
         x=alt.X("share_new:Q", title="Share new (no similar earlier recommendation)", scale=alt.Scale(domain=[0, 1]),
-                axis=alt.Axis(format="%", tickCount=4)),
+                axis=alt.Axis(format="%", values=[0, 0.5, 1])),
         href="url:N",
         tooltip=[alt.Tooltip("review:N", title="Review"), alt.Tooltip("share_new:Q", title="Share new", format=".0%"),
                  alt.Tooltip("new:Q", title="New"), alt.Tooltip("repeats:Q", title="Repeats"),
