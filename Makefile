@@ -12,7 +12,7 @@ SIZES ?= 1000,10000
 BUILD_DIR := _build
 PORT ?= 8000
 
-.PHONY: help install lock book book-clean check audit test serve clean fmt-data collect inbox accept reject extract linkcheck diff-data bench
+.PHONY: help install lock book book-clean check audit test serve clean fmt-data collect inbox accept reject extract linkcheck diff-data bench eval-links suggest-links
 
 help: ## List the targets
 	@grep -hE '^[a-zA-Z_-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-12s %s\n", $$1, $$2}'
@@ -55,14 +55,21 @@ fmt-data: $(STAMP) ## Rewrite data/*.csv in canonical form (column order, sorted
 collect: check ## Fetch from GOV.UK and Parliament into data/raw/ and propose candidates (needs the internet)
 	$(BIN)/python -m tracker collect $(if $(SOURCE),--source $(SOURCE)) $(if $(REVIEW),--review $(REVIEW)) $(if $(SINCE),--since $(SINCE))
 
+suggest-links: check ## Propose links between similar recommendations of different reviews into the inbox, highest scores first [LIMIT=50]
+	@$(BIN)/python -m tracker suggest-links $(if $(LIMIT),--limit $(LIMIT)) $(if $(MIN_SCORE),--min-score $(MIN_SCORE))
+
+eval-links: check ## Score each similarity method against the links found by hand: recall@5, recall@10, MRR, seconds, memory
+	@$(BIN)/python -m tracker eval-links
+
 inbox: $(STAMP) ## List the candidates waiting for a decision
 	@$(BIN)/python -m tracker inbox list
 
 accept: $(STAMP) ## Accept a candidate: make accept ID=c-... [REC= STATUS= EVIDENCE=] or, for a new recommendation, TITLE= SUMMARY= THEMES= RESPONSE=
 	@test -n "$(ID)" || { echo "usage: make accept ID=c-... [REC=rec_id STATUS=status EVIDENCE='own words' CONFIDENCE=medium]"; \
+	  echo "       make accept ID=c-... RELATION=repeats|builds-on|supersedes|answers NOTE='why, in one line'  (a suggested link)"; \
 	  echo "       make accept ID=c-... TITLE='own words' SUMMARY='own words' THEMES=theme-a,theme-b RESPONSE=accepted RESPONSE_SOURCE=source_id [ADDRESSED_TO=...]  (a new recommendation)"; \
 	  echo "       make accept ID=c-... CONFIRM_NUMBER=1  (a check: the number was confirmed in the report)"; exit 2; }
-	@$(BIN)/python -m tracker inbox accept "$(ID)" $(if $(REC),--rec-id "$(REC)") $(if $(STATUS),--status "$(STATUS)") $(if $(EVIDENCE),--evidence "$(EVIDENCE)") $(if $(CONFIDENCE),--confidence "$(CONFIDENCE)") $(if $(AS_OF),--as-of "$(AS_OF)") $(if $(NOTE),--note "$(NOTE)") $(if $(TITLE),--title "$(TITLE)") $(if $(SUMMARY),--summary "$(SUMMARY)") $(if $(THEMES),--themes "$(THEMES)") $(if $(RESPONSE),--response "$(RESPONSE)") $(if $(RESPONSE_SOURCE),--response-source "$(RESPONSE_SOURCE)") $(if $(RESPONSE_NOTE),--response-note "$(RESPONSE_NOTE)") $(if $(ADDRESSED_TO),--addressed-to "$(ADDRESSED_TO)") $(if $(CONFIRM_NUMBER),--confirm-number)
+	@$(BIN)/python -m tracker inbox accept "$(ID)" $(if $(REC),--rec-id "$(REC)") $(if $(STATUS),--status "$(STATUS)") $(if $(EVIDENCE),--evidence "$(EVIDENCE)") $(if $(CONFIDENCE),--confidence "$(CONFIDENCE)") $(if $(AS_OF),--as-of "$(AS_OF)") $(if $(NOTE),--note "$(NOTE)") $(if $(TITLE),--title "$(TITLE)") $(if $(SUMMARY),--summary "$(SUMMARY)") $(if $(THEMES),--themes "$(THEMES)") $(if $(RESPONSE),--response "$(RESPONSE)") $(if $(RESPONSE_SOURCE),--response-source "$(RESPONSE_SOURCE)") $(if $(RESPONSE_NOTE),--response-note "$(RESPONSE_NOTE)") $(if $(ADDRESSED_TO),--addressed-to "$(ADDRESSED_TO)") $(if $(CONFIRM_NUMBER),--confirm-number) $(if $(RELATION),--relation "$(RELATION)")
 
 reject: $(STAMP) ## Reject a candidate so it is not proposed again: make reject ID=c-... NOTE="why"
 	@test -n "$(ID)" || { echo "usage: make reject ID=c-... NOTE='why'"; exit 2; }
@@ -78,7 +85,7 @@ linkcheck: $(STAMP) ## Report external links that no longer answer (needs the in
 diff-data: $(STAMP) ## What changed in data/ since a git revision: make diff-data BASE=origin/main
 	@$(BIN)/python -m tracker diff-data --base "$(or $(BASE),origin/main)"
 
-bench: $(STAMP) ## Measure builds, memory, page weights, collectors and extraction (slow; prints a table; RUNS=3 SIZES=1000,10000 [ONLY=extract|collect|charts])
+bench: $(STAMP) ## Measure builds, memory, page weights, collectors and extraction (slow; prints a table; RUNS=3 SIZES=1000,10000 [ONLY=extract|collect|charts|similar])
 	$(BIN)/python -m tracker.bench --runs $(RUNS) --sizes $(SIZES) $(if $(SYNTHETIC_RUNS),--synthetic-runs $(SYNTHETIC_RUNS)) $(if $(ONLY),--only $(ONLY))
 
 test: $(STAMP) ## Run the whole test suite

@@ -68,9 +68,9 @@ def corpus(tmp_path):
                      assess("alpha-2000-r2", "2002-01-01", "partially-implemented"),
                      assess("beta-2010-r1", "2012-01-01", "partially-implemented"),
                      assess("beta-2010-r2", "2011-01-01", "unknown")],
-        links=[dict(from_rec="beta-2010-r1", to_rec="alpha-2000-r1", relation="repeats", note="x"),
-               dict(from_rec="gamma-2020-r1", to_rec="alpha-2000-r3", relation="builds-on", note="x"),
-               dict(from_rec="beta-2010-r2", to_rec="asks-2009-r1", relation="answers", note="x")],
+        links=[dict(from_rec="beta-2010-r1", to_rec="alpha-2000-r1", relation="repeats", note="x", provenance="hand"),
+               dict(from_rec="gamma-2020-r1", to_rec="alpha-2000-r3", relation="builds-on", note="x", provenance="hand"),
+               dict(from_rec="beta-2010-r2", to_rec="asks-2009-r1", relation="answers", note="x", provenance="hand")],
     )
     assert validate(data, today=None) == []
     return load(data)

@@ -279,7 +279,7 @@ def number_used_twice(d):
 
 def link_within_one_review(d):
     rows = read(d, "links")
-    rows.append(["messenger-2022-r2", "messenger-2022-r1", "builds-on", "Both in one review."])
+    rows.append(["messenger-2022-r2", "messenger-2022-r1", "builds-on", "Both in one review.", "hand"])
     write(d, "links", rows)
     return "links.csv", len(rows), "to_rec", "both are in messenger-2022"
 
@@ -322,7 +322,7 @@ def answers_a_non_ask(d):
     h = rows[0]
     one, other = rows[1][h.index("from_rec")], rows[2][h.index("from_rec")]
     assert one != other
-    rows.append([one, other, "answers", "two recommendations, neither an ask"])
+    rows.append([one, other, "answers", "two recommendations, neither an ask", "hand"])
     write(d, "links", rows)
     return "links.csv", len(rows), "to_rec", "must point to an ask"
 
@@ -332,9 +332,28 @@ def repeats_pointing_forward(d):
     h = rows[0]
     ask = rows[1][h.index("to_rec")]
     later = rows[1][h.index("from_rec")]
-    rows.append([ask, later, "repeats", "backwards"])
+    rows.append([ask, later, "repeats", "backwards", "hand"])
     write(d, "links", rows)
     return "links.csv", len(rows), "to_rec", "point back in time"
+
+
+def unknown_link_provenance(d):
+    set_cell(d, "links", 2, "provenance", "machine")
+    return "links.csv", 2, "provenance", "hand"
+
+
+def link_in_both_directions(d):
+    rows = read(d, "links")
+    h = rows[0]
+    later, earlier = rows[1][h.index("from_rec")], rows[1][h.index("to_rec")]
+    rows.append([earlier, later, "repeats", "The same pair the other way round.", "suggestion"])
+    write(d, "links", rows)
+    return "links.csv", len(rows), "from_rec", "one link, from the later"
+
+
+def link_note_over_two_lines(d):
+    set_cell(d, "links", 3, "note", "First line.\nSecond line.")
+    return "links.csv", 3, "note", "one line"
 
 
 def recommendation_without_theme(d):
@@ -420,7 +439,8 @@ CASES = [deadline_before_promise, delivered_without_source, delivered_and_withdr
     link_to_unknown_recommendation, date_in_the_future, assessment_before_review, assessed_before_as_of,
     implemented_without_source, response_without_source, complete_with_wrong_count, number_used_twice,
     rec_id_not_matching_number, bad_number, self_link, answers_a_non_ask, repeats_pointing_forward,
-    recommendation_without_theme, month_precision_not_on_the_first, read_before_published,
+    recommendation_without_theme, month_precision_not_on_the_first, unknown_link_provenance, link_in_both_directions,
+    link_note_over_two_lines, read_before_published,
 ]
 
 

@@ -89,6 +89,11 @@ def _inbox(args: argparse.Namespace) -> int:
             else:
                 print(f"{len(pending)} candidates; those touching overdue promises or judgements due for a fresh look come first")
             for c, why in pending:
+                if c.kind == "link":
+                    print(f"{c.candidate_id}  link     {c.suggested_rec_id} -> {c.target_rec_id}  (suggested by text similarity, "
+                          f"score {c.score})\n    {c.detail}\n    accept: make accept ID={c.candidate_id} RELATION=builds-on "
+                          f"NOTE=\"why, in one line\"   reject: make reject ID={c.candidate_id} NOTE=\"why not\"")
+                    continue
                 suggestion = f" -> suggested {c.suggested_rec_id}" if c.suggested_rec_id else ""
                 first = f"  [{why}]" if why else ""
                 print(f"{c.candidate_id}  {c.kind:<8} {c.review_id}{suggestion}{first}\n    {c.title}\n    {c.url}  ({c.published or 'undated'})\n    {c.detail}")
@@ -103,9 +108,11 @@ def _inbox(args: argparse.Namespace) -> int:
                              themes=[t.strip() for t in (args.themes or "").split(",") if t.strip()],
                              response=args.response or "", response_source_id=args.response_source or "",
                              response_note=args.response_note or "", addressed_to=args.addressed_to or "",
-                             confirm_number=args.confirm_number)
+                             confirm_number=args.confirm_number, relation=args.relation or "")
             kind = next((c.kind for c in inbox.candidates() if c.candidate_id == d.candidate_id), "")
-            if kind == "new-recommendation":
+            if kind == "link":
+                print(f"accepted {d.candidate_id}: a link from {d.rec_id} added to links.csv (provenance=suggestion)")
+            elif kind == "new-recommendation":
                 print(f"accepted {d.candidate_id}: {d.rec_id} added to recommendations.csv (run `make check`, then `make book`)")
             else:
                 print(f"accepted {d.candidate_id}" + (f": source {d.source_id}" if d.source_id else "")
@@ -117,6 +124,34 @@ def _inbox(args: argparse.Namespace) -> int:
     except InboxError as exc:
         print(f"error: {exc}", file=sys.stderr)
         return 1
+
+
+def _suggest_links(args: argparse.Namespace) -> int:
+    from .collect.inbox import Inbox, link_candidates
+    from .model import load
+    from .similar import SimilarityError
+
+    inbox = Inbox(Path(args.data))
+    try:
+        found = link_candidates(load(Path(args.data)), inbox, limit=args.limit, min_score=args.min_score)
+    except SimilarityError as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return 1
+    added = inbox.add(found)
+    print(f"{added} link candidate{'s' if added != 1 else ''} added to the inbox (highest similarity first; pairs already "
+          "linked, waiting or decided are never proposed): review them with `make inbox`")
+    return 0
+
+
+def _eval_links(args: argparse.Namespace) -> int:
+    from .similar import SimilarityError, eval_table
+
+    try:
+        print(eval_table(Path(args.data), log=lambda m: print(m, file=sys.stderr)))
+    except SimilarityError as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return 1
+    return 0
 
 
 def _extract(args: argparse.Namespace) -> int:
@@ -216,10 +251,16 @@ def main(argv: list[str] | None = None) -> int:
     acc.add_argument("--addressed-to", help="new-recommendation: who it asks to act (default: unknown)")
     acc.add_argument("--confirm-number", action="store_true",
                      help="check: the number was confirmed in the report; mark it so in recommendations.csv")
+    acc.add_argument("--relation", help="link: how the later recommendation relates to the earlier (repeats, builds-on, ...)")
     rej = inbox_sub.add_parser("reject", help="reject a candidate; it will not be proposed again")
     rej.add_argument("id")
     rej.add_argument("--note")
     inbox.set_defaults(func=_inbox)
+    sl = sub.add_parser("suggest-links", help="propose links between similar recommendations of different reviews into the inbox")
+    sl.add_argument("--limit", type=int, default=50, help="at most this many new candidates (default: %(default)s)")
+    sl.add_argument("--min-score", type=float, default=0.3, help="only pairs scoring at least this (default: %(default)s)")
+    sl.set_defaults(func=_suggest_links)
+    sub.add_parser("eval-links", help="score each similarity method against the links found by hand").set_defaults(func=_eval_links)
     ex = sub.add_parser("extract", help="list the numbered recommendations of a report (PDF, HTML or GOV.UK Content API JSON)")
     ex.add_argument("file")
     ex.add_argument("--json", action="store_true", help="print the result as JSON")

@@ -318,6 +318,68 @@ def hung_hosts_figure(log) -> list[Figure]:
                    "python -m tracker collect (three local hosts that never answer)", note)]
 
 
+SIMILAR_STEP = ("import json, resource, sys, time; from pathlib import Path; from tracker.model import load; "
+                "from tracker.similar import compute; t = time.perf_counter(); c = load(Path(sys.argv[1])); "
+                "s = compute(c, cache_dir=Path(sys.argv[2])); "
+                "print(json.dumps({'seconds': time.perf_counter() - t, 'vectors': s.vectors_computed, 'recs': len(c.recommendations), "
+                "'mb': resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024}))")
+
+
+def similar_figures(runs: int, sizes: tuple[int, ...], log) -> list[Figure]:
+    """The similarity step alone (load the corpus, score every recommendation against other
+    reviews'), in a fresh process: with an empty cache (as in a clean build), and after one
+    summary changed (the cached vectors of every other text are reused)."""
+    from .synth import generate
+
+    figures = []
+    with tempfile.TemporaryDirectory() as tmp:
+        corpora = [("real corpus", ROOT / "data")]
+        for size in sizes:
+            data = Path(tmp) / f"data-{size}"
+            generate(data, reviews=max(size // 50, 1), per_review=50)
+            corpora.append((f"synthetic {size:,}", data))
+        for label, source in corpora:
+            data = Path(tmp) / f"copy-{label.replace(' ', '-')}"
+            shutil.copytree(source, data, ignore=shutil.ignore_patterns("raw", "inbox"))
+            cold, cold_mb, changed, changed_mb = [], [], [], []
+            for i in range(runs):
+                cache = Path(tmp) / f"cache-{label.replace(' ', '-')}-{i}"
+
+                def step() -> dict:
+                    out = subprocess.run([sys.executable, "-c", SIMILAR_STEP, str(data), str(cache)], capture_output=True,
+                                         text=True, check=True, cwd=ROOT)
+                    return __import__("json").loads(out.stdout)
+
+                first = step()
+                cold.append(first["seconds"])
+                cold_mb.append(first["mb"])
+                _edit_first_summary(data, f"Benchmark edit {i} {time.time_ns()}")
+                second = step()
+                changed.append(second["seconds"])
+                changed_mb.append(second["mb"])
+                log(f"similar, {label}: {first['recs']:,} recommendations, empty cache {first['seconds']:.1f} s "
+                    f"{first['mb']:.0f} MB; after one summary changed {second['seconds']:.1f} s, {second['vectors']} vector(s) recomputed")
+            cmd = "python -c 'load the corpus; tracker.similar.compute(corpus, cache_dir)' in a fresh process"
+            figures += [Figure(f"similar, {label} ({first['recs']:,} recommendations): empty cache", cold, "s", cmd,
+                               "as in a clean build"),
+                        Figure(f"similar, {label}: peak memory, empty cache", cold_mb, "MB", cmd, "the whole process"),
+                        Figure(f"similar, {label}: after one summary changed", changed, "s", cmd,
+                               f"{second['vectors']} vector recomputed, the others read from the cache"),
+                        Figure(f"similar, {label}: peak memory after one summary changed", changed_mb, "MB", cmd, "")]
+    return figures
+
+
+def _edit_first_summary(data: Path, value: str) -> None:
+    path = data / "recommendations.csv"
+    with open(path, newline="", encoding="utf-8") as fh:
+        rows = list(csv.DictReader(fh))
+    rows[0]["summary"] = value
+    with open(path, "w", newline="", encoding="utf-8") as fh:
+        writer = csv.DictWriter(fh, fieldnames=list(rows[0]), lineterminator="\n")
+        writer.writeheader()
+        writer.writerows(rows)
+
+
 def run(runs: int = 3, sizes: tuple[int, ...] = (1000, 10000), synthetic_runs: int | None = None, log=print,
         hung_hosts: bool = True) -> str:
     from .synth import generate
@@ -364,12 +426,14 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--sizes", default="1000,10000", help="synthetic corpus sizes (default 1000,10000)")
     parser.add_argument("--output", default=str(ROOT / "_build" / "bench.md"))
     parser.add_argument("--no-hung-hosts", action="store_true", help="skip the 90-second run against hosts that never answer")
-    parser.add_argument("--only", choices=["extract", "collect", "charts"], help="only these figures (charts: one build)")
+    parser.add_argument("--only", choices=["extract", "collect", "charts", "similar"], help="only these figures (charts: one build)")
     args = parser.parse_args(argv)
     log = lambda m: print(m, file=sys.stderr, flush=True)  # noqa: E731
     if args.only:
         if args.only == "extract":
             figures = extraction_figures(args.runs, log)
+        elif args.only == "similar":
+            figures = similar_figures(args.runs, tuple(int(s) for s in args.sizes.split(",") if s), log)
         elif args.only == "charts":
             with tempfile.TemporaryDirectory() as tmp:
                 project = copy_project(Path(tmp) / "charts")
@@ -389,3 +453,4 @@ def main(argv: list[str] | None = None) -> int:
 
 if __name__ == "__main__":
     sys.exit(main())
+

@@ -730,3 +730,27 @@ def pooled_note(corpus: Corpus) -> str:
     if len(counts) and counts.iloc[0] > len(recs) / 2:
         note += f" The {corpus.reviews[counts.index[0]]['short_title']} holds {int(counts.iloc[0])} of them, so this mostly describes it."
     return note
+
+
+# --- Recurring ideas: how much of each review was new -------------------------------------
+
+def novelty_chart(frame: pd.DataFrame) -> alt.Chart:
+    """One horizontal bar per review, sorted by the share of its recommendations with no
+    similar earlier recommendation (frame: tracker.pages.recurring.novelty), the count
+    written beside each bar. The review names are on the y axis, so no label sits inside
+    the plot to collide with another."""
+    data = frame.copy()
+    data["text"] = [f"{n} of {n + r} new" for n, r in zip(data["new"], data["repeats"])]
+    order = list(data.sort_values(["share_new", "published"], ascending=[False, True], kind="stable")["review"])
+    y = alt.Y("review:N", sort=order, title=None)
+    tooltip = [alt.Tooltip("review:N", title="Review"), alt.Tooltip("share_new:Q", title="Share new", format=".0%"),
+               alt.Tooltip("new:Q", title="New"), alt.Tooltip("repeats:Q", title="Repeats"),
+               alt.Tooltip("echoes_most:N", title="Earlier review echoed most")]
+    bars = alt.Chart(data).mark_bar(color=INK).encode(
+        y=y, x=alt.X("share_new:Q", title="Share new (no similar earlier recommendation)", scale=alt.Scale(domain=[0, 1.35]),
+                     axis=alt.Axis(format="%", values=[0, 0.5, 1])),
+        href="url:N", tooltip=tooltip)
+    text = alt.Chart(data).mark_text(align="left", dx=4, color="#222222").encode(y=y, x="share_new:Q", text="text:N", tooltip=tooltip)
+    median = float(data["share_new"].median()) if len(data) else 0.0
+    return finish(bars + text, f"The median review's recommendations were {median:.0%} new",
+                  "New: no recommendation of an earlier review is similar above the stated threshold.", height=alt.Step(24))

@@ -53,7 +53,24 @@ class Corpus:
     report_locations: dict[str, list[dict[str, str]]] = field(default_factory=dict)
     corrections: list[dict[str, str]] = field(default_factory=list)
     commitments: list[dict[str, str]] = field(default_factory=list)
+    #: The data folder this corpus was read from (the similarity cache lives in the build folder beside it).
+    data_dir: Path | None = None
     _rec_pages: dict[str, str] | None = field(default=None, init=False, repr=False)
+    _similarity: object | None = field(default=None, init=False, repr=False)
+
+    def similarity(self):
+        """Suggested similar recommendations (tracker.similar.Similarity), computed once
+        per corpus, and cached under _build/ beside the data folder when there is one."""
+        if self._similarity is None:
+            from .similar import cache_dir_for, compute
+
+            self._similarity = compute(self, cache_dir=cache_dir_for(self.data_dir) if self.data_dir else None)
+        return self._similarity
+
+    def similar(self, rec_id: str) -> list[tuple[str, float]]:
+        """The recommendations of other reviews most similar to ``rec_id`` by text, best first,
+        as (rec_id, score): machine suggestions, not checked, never the same as links."""
+        return self.similarity().similar.get(rec_id, [])
 
     def recs_of(self, review_id: str) -> list[dict[str, str]]:
         recs = [r for r in self.recommendations.values() if r["review_id"] == review_id]
@@ -159,6 +176,7 @@ def load(data_dir: Path = DATA_DIR) -> Corpus:
         themes=keyed("themes", "theme_id"),
         sources=keyed("sources", "source_id"),
         governments=keyed("governments", "government_id"),
+        data_dir=Path(data_dir),
     )
     themes_of: dict[str, list[str]] = defaultdict(list)
     for row in tables["recommendation_themes"].rows:

@@ -92,6 +92,8 @@ def recommendation_record(corpus: Corpus, rec_id: str, base: str) -> dict:
                     for a in corpus.history(rec_id)],
         "links": [{"relation": l["relation"], "to_rec": l["to_rec"], "note": l["note"]} for l in corpus.links_from.get(rec_id, [])],
         "linked_from": [{"relation": l["relation"], "from_rec": l["from_rec"], "note": l["note"]} for l in corpus.links_to.get(rec_id, [])],
+        # Suggested by text similarity, not checked (tracker.similar); best first, ties by rec_id.
+        "similar": [{"rec_id": other, "score": score} for other, score in corpus.similar(rec_id)],
         "page": urljoin(base, rec_path(corpus, rec_id)),
         "permalink": urljoin(base, f"r/{rec_id}.html"),
     }

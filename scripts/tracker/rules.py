@@ -341,6 +341,24 @@ def links_join_reviews(ctx: Context):
                               "swap from_rec and to_rec")
 
 
+@rule("links-one-direction", "Two recommendations are linked in one direction only (the later one in `from_rec`), and a "
+                             "link's note is one line, however the link was found (`provenance`: by hand or from a suggestion).",
+      ("links",))
+def links_one_direction(ctx: Context):
+    table = ctx.tables["links"]
+    seen: set[tuple[str, str]] = set()
+    for row in table.rows:
+        n = row_number(row)
+        seen.add((row["from_rec"], row["to_rec"]))
+        if row["from_rec"] != row["to_rec"] and (row["to_rec"], row["from_rec"]) in seen:
+            yield Problem(table.file, n, "from_rec", row["from_rec"],
+                          f"{row['from_rec']} and {row['to_rec']} are linked in both directions",
+                          "keep one link, from the later recommendation to the earlier, with the relation that fits")
+        if "\n" in row.get("note", "") or "\r" in row.get("note", ""):
+            yield Problem(table.file, n, "note", row["note"], "the note runs over more than one line",
+                          "say why the link holds in one line: it is shown beside the link")
+
+
 # --- commitments -----------------------------------------------------------------
 
 @rule("commitment-deadline-after-promise", "A commitment falls due after it was made: the end of the period its "

@@ -30,6 +30,14 @@ def generate(target: Path, reviews: int = 200, per_review: int = 50, seed: int =
                     accessed="2026-01-01") for i in range(500)]
     start = date(1983, 1, 1)
     rows = {"reviews": [], "recommendations": [], "recommendation_themes": [], "assessments": [], "links": []}
+    # Titles and summaries are words drawn from the real recommendations, so that text
+    # similarity (tracker.similar) meets a realistic vocabulary, not one repeated template.
+    with open(DATA_DIR / "recommendations.csv", newline="", encoding="utf-8") as fh:
+        pool = sorted({w for r in csv.DictReader(fh) for w in (r["title"] + " " + r["summary"]).split() if w.isalpha()})
+
+    def words(low: int, high: int) -> str:
+        return " ".join(rng.choice(pool) for _ in range(rng.randint(low, high)))
+
     all_recs: list[tuple[str, date]] = []
     for r in range(reviews):
         published = start + timedelta(days=int(r * (42 * 365) / max(reviews, 1)))
@@ -42,8 +50,8 @@ def generate(target: Path, reviews: int = 200, per_review: int = 50, seed: int =
         for n in range(1, per_review + 1):
             rec_id = f"{review_id}-r{n}"
             rows["recommendations"].append(dict(
-                rec_id=rec_id, review_id=review_id, number=str(n), title=f"Recommendation {n} of review {r}",
-                summary=f"Placeholder summary for recommendation {n} of synthetic review {r}; it asks for something.",
+                rec_id=rec_id, review_id=review_id, number=str(n), title=words(3, 7).capitalize(),
+                summary=f"Synthetic recommendation {n} of review {r}: {words(12, 30)}.",
                 addressed_to="Somebody", government_response=rng.choice(RESPONSES), response_source_id="source-0",
                 source_url=f"https://example.org/review/{r}", source_locator=f"Recommendation {n}",
                 number_basis="report"))
@@ -62,7 +70,7 @@ def generate(target: Path, reviews: int = 200, per_review: int = 50, seed: int =
                 earlier, when = rng.choice(all_recs)
                 if when < published:
                     rows["links"].append(dict(from_rec=rec_id, to_rec=earlier, relation=rng.choice(["repeats", "builds-on"]),
-                                              note="Synthetic link."))
+                                              note="Synthetic link.", provenance="hand"))
             all_recs.append((rec_id, published))
     rows["themes"], rows["sources"] = themes, sources
     pkg = DataPackage(target)

@@ -28,7 +28,7 @@ DECISIONS = "decisions.csv"
 @dataclass
 class Candidate:
     candidate_id: str
-    kind: str  # evidence | drift | new-recommendation | check
+    kind: str  # evidence | drift | new-recommendation | check | link
     review_id: str
     suggested_rec_id: str
     title: str
@@ -45,6 +45,10 @@ class Candidate:
     locator: str = ""
     document_sha256: str = ""
     extracted_text: str = ""
+    # A suggested link (make suggest-links): suggested_rec_id is the later recommendation,
+    # target_rec_id the earlier one, and score their similarity (tracker.similar).
+    target_rec_id: str = ""
+    score: str = ""
 
     @staticmethod
     def make_id(*parts: str) -> str:
@@ -153,10 +157,12 @@ class Inbox:
                confidence: str = "medium", as_of: str = "", note: str = "", today: date | None = None,
                title: str = "", summary: str = "", themes: list[str] | None = None, response: str = "",
                response_source_id: str = "", response_note: str = "", addressed_to: str = "",
-               confirm_number: bool = False) -> Decision:
+               confirm_number: bool = False, relation: str = "") -> Decision:
         """Write the curated rows for a candidate, validated as a whole before anything is replaced."""
         candidate = self.get(candidate_id)
         today_iso = (today or date.today()).isoformat()
+        if candidate.kind == "link":
+            return self._accept_link(candidate, today_iso, relation, note)
         if candidate.kind == "new-recommendation":
             return self._accept_recommendation(candidate, today_iso, title, summary, themes or [], response,
                                                response_source_id, response_note, addressed_to, note)
@@ -222,6 +228,27 @@ class Inbox:
         self._decide(decision)
         return decision
 
+    def _accept_link(self, candidate: Candidate, today_iso: str, relation: str, note: str) -> Decision:
+        """A suggested pair becomes a row of links.csv, in the curator's words, marked provenance=suggestion."""
+        pkg, tables, problems = read_all(self.data_dir)
+        if problems:
+            raise InboxError("the curated data has problems; run `make check` and fix them first")
+        relations = pkg.enum("links", "relation")
+        if relation not in relations:
+            raise InboxError(f"to link {candidate.suggested_rec_id} to {candidate.target_rec_id}, give RELATION, one of "
+                             f"{', '.join(relations)} (read as: {candidate.suggested_rec_id} RELATION {candidate.target_rec_id}); "
+                             "if they are not related, reject the candidate instead"
+                             + (f" ('{relation}' is not one of them)" if relation else ""))
+        note = " ".join((note or "").split())
+        if not note:
+            raise InboxError("give NOTE: one line, in your own words, on why the link holds (it is shown beside the link)")
+        new_rows = {"links": [{"from_rec": candidate.suggested_rec_id, "to_rec": candidate.target_rec_id,
+                               "relation": relation, "note": note, "provenance": "suggestion"}]}
+        self._write_curated(pkg, tables, new_rows)
+        decision = Decision(candidate.candidate_id, "accepted", today_iso, candidate.suggested_rec_id, "", f"{relation}: {note}")
+        self._decide(decision)
+        return decision
+
     def _accept_check(self, candidate: Candidate, today_iso: str, confirm_number: bool, note: str) -> Decision:
         """Record that a curator looked; with ``confirm_number`` the row's number is marked
         as read in the report, and its locator says where."""
@@ -280,3 +307,39 @@ class Inbox:
 
 class InboxError(Exception):
     pass
+
+
+def link_candidates(corpus, inbox: Inbox, limit: int = 50, min_score: float = 0.0,
+                    today: date | None = None) -> list[Candidate]:
+    """Pairs of similar recommendations of different reviews, as inbox candidates, highest
+    score first (ties by rec_id): never a pair already linked (either way, any relation),
+    already waiting in the inbox, or decided before (a rejection is remembered)."""
+    linked = {frozenset((l["from_rec"], l["to_rec"])) for rows in corpus.links_from.values() for l in rows}
+    known = {c.candidate_id for c in inbox.candidates()} | {d.candidate_id for d in inbox.decisions()}
+
+    def when(rec_id: str) -> tuple[str, str]:
+        return corpus.reviews[corpus.recommendations[rec_id]["review_id"]]["published"], rec_id
+
+    pairs: dict[tuple[str, str], float] = {}
+    for rec_id, found in corpus.similarity().similar.items():
+        for other, score in found:
+            later, earlier = sorted((rec_id, other), key=when, reverse=True)
+            if score >= min_score and frozenset((later, earlier)) not in linked:
+                pairs[(later, earlier)] = score
+    out = []
+    for (later, earlier), score in sorted(pairs.items(), key=lambda p: (-p[1], p[0])):
+        candidate_id = Candidate.make_id("link", later, earlier)
+        if candidate_id in known:
+            continue
+        a, b = corpus.recommendations[later], corpus.recommendations[earlier]
+        ra, rb = corpus.reviews[a["review_id"]], corpus.reviews[b["review_id"]]
+        out.append(Candidate(
+            candidate_id=candidate_id, kind="link", review_id=a["review_id"], suggested_rec_id=later, title=a["title"],
+            url="", published="", publisher="",
+            detail=(f"similarity {score:.3f}: {later} ({ra['short_title']}, {ra['published'][:4]}) may repeat or build on "
+                    f"{earlier} ({rb['short_title']}, {rb['published'][:4]}): {b['title']}"),
+            collector="similarity", snapshot="", licence="", found_on=(today or date.today()).isoformat(),
+            target_rec_id=earlier, score=f"{score:.3f}"))
+        if len(out) >= limit:
+            break
+    return out

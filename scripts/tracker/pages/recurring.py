@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections import Counter
+from collections import Counter, defaultdict
 
 from ..model import Corpus, part_name
 from .common import GENERATED_NOTE, PAGE_ROWS, badge, front_matter, pager_line, relation_phrase, role_text, text, when
@@ -22,6 +22,58 @@ def thread_reviews(corpus: Corpus, members: list[str]) -> str:
         if review_id not in seen:
             seen.append(review_id)
     return ", ".join(f"{corpus.reviews[r]['short_title']} ({corpus.reviews[r]['published'][:4]})" for r in seen)
+
+
+def novelty(corpus: Corpus) -> list[dict]:
+    """How much of each review was new, oldest review first: the share of its recommendations
+    with no recommendation of an EARLIER review (by publication date) scoring at least
+    NOVELTY_THRESHOLD against it, and the earlier review its repeats echo most (the most of
+    them; ties by the higher total score, then the earlier review). Suggested by text
+    similarity, not checked by a person."""
+    from ..similar import NOVELTY_THRESHOLD
+
+    earlier = corpus.similarity().earlier
+    rows = []
+    for review in corpus.reviews_in_order():
+        recs = corpus.recs_of(review["review_id"])
+        if not recs:
+            continue
+        echoes: dict[str, list[float]] = defaultdict(list)
+        for rec in recs:
+            best = earlier.get(rec["rec_id"])
+            if best and best[1] >= NOVELTY_THRESHOLD:
+                echoes[corpus.recommendations[best[0]]["review_id"]].append(best[1])
+        repeats = sum(len(v) for v in echoes.values())
+        most = min(echoes, key=lambda r: (-len(echoes[r]), -sum(echoes[r]), corpus.reviews[r]["published"], r)) if echoes else ""
+        label = f"{review['short_title']} ({review['published'][:4]})"
+        rows.append({
+            "review_id": review["review_id"], "review": label, "published": review["published"],
+            "recommendations": len(recs), "new": len(recs) - repeats, "repeats": repeats,
+            "share_new": round((len(recs) - repeats) / len(recs), 3),
+            "echoes_most": (f"{corpus.reviews[most]['short_title']} ({corpus.reviews[most]['published'][:4]})" if most else ""),
+            "echoes_most_id": most, "echoes_count": len(echoes[most]) if most else 0,
+            "url": f"../reviews/{review['review_id']}.html",
+        })
+    return rows
+
+
+def novelty_section(corpus: Corpus) -> list[str]:
+    """The novelty table for the recurring-ideas index (the chart is in the themes chapter)."""
+    from ..similar import NOVELTY_THRESHOLD
+
+    rows = novelty(corpus)
+    out = ["## How much of each review was new", "",
+           f"Suggested by a computer, not checked by a person: a recommendation counts as *new* when no recommendation of an "
+           f"earlier review scores {NOVELTY_THRESHOLD} or more against it for text similarity (shared words and themes), and "
+           "otherwise as a *repeat* of its most similar earlier one. The first review has nothing earlier, so all of it is new. "
+           "The [recurring themes chapter](../analysis/recurring-themes.md) draws the same numbers as a chart.", "",
+           "| Review | Recommendations | New | Share new | Repeats | Earlier review echoed most |", "|---|---|---|---|---|---|"]
+    for r in rows:
+        echo = (f"[{text(r['echoes_most'])}](../reviews/{r['echoes_most_id']}.md) ({r['echoes_count']})"
+                if r["echoes_most_id"] else "none")
+        out.append(f"| [{text(r['review'])}](../reviews/{r['review_id']}.md) | {r['recommendations']} | {r['new']} | "
+                   f"{r['share_new']:.0%} | {r['repeats']} | {echo} |")
+    return out + [""]
 
 
 def recurring_pages(corpus: Corpus, page_rows: int | None = None) -> dict[str, str]:
@@ -77,7 +129,7 @@ def recurring_pages(corpus: Corpus, page_rows: int | None = None) -> dict[str, s
             pages_of[-1].append(line)
             used[decade] = used.get(decade, 0) + 1
         pages_of[-1].append("")
-    pages = {"index.md": "\n".join(index + [""])}
+    pages = {"index.md": "\n".join(index + [""] + novelty_section(corpus))}
     for decade in sorted(decades):
         parts = decades[decade]
         for n, body in enumerate(parts, start=1):

@@ -92,6 +92,7 @@ def _recommendation(corpus: Corpus, rec: dict[str, str], site_url: str = "") -> 
     elif ask:
         out.append("- **Cross-references:** no recommendation answers this ask.")
     out.append("")
+    out += similar_section(corpus, rec_id)
 
     if ask:
         answers = [l["from_rec"] for l in corpus.links_to.get(rec_id, []) if l["relation"] == "answers"]
@@ -117,6 +118,24 @@ def _recommendation(corpus: Corpus, rec: dict[str, str], site_url: str = "") -> 
                    f"*Source:* {source}. *Confidence:* {a['confidence']}; assessed on {when(a['assessed_on'])}.")
     out.append("")
     return out
+
+
+SIMILAR_HEADING = "Similar recommendations in other reviews"
+
+
+def similar_section(corpus: Corpus, rec_id: str) -> list[str]:
+    """The machine's suggestions for one recommendation, labelled as unchecked and
+    kept apart from the curated cross-references above them."""
+    found = corpus.similar(rec_id)
+    if not found:
+        return []
+    out = [f'<div class="tracker-similar">\n\n**{SIMILAR_HEADING}** '
+           "(suggested by a computer from the similarity of their words, and not checked by a person: "
+           "unlike cross-references, they may be unrelated):", ""]
+    for other, score in found:
+        status = "ask" if corpus.is_ask(other) else badge(corpus.status(other))
+        out.append(f"- {rec_ref(corpus, other)}, {status}, similarity {score:.2f}")
+    return out + ["", "</div>", ""]
 
 
 def untracked_numbers(declared: str, recs: list[dict[str, str]]) -> list[int]:
