@@ -103,6 +103,7 @@ CHART_TEXT = """() => Array.from(document.querySelectorAll('div[id^=altair-viz-]
   id: div.id,
   width: div.getBoundingClientRect().width,
   svg: (div.querySelector('svg.marks') || {getBoundingClientRect: () => ({width: 0})}).getBoundingClientRect().width,
+  svgLeft: (div.querySelector('svg.marks') || {getBoundingClientRect: () => ({left: 0})}).getBoundingClientRect().left,
   texts: Array.from(div.querySelectorAll('svg.marks text')).map(t => {
     const r = t.getBoundingClientRect();
     return {text: t.textContent, left: r.left, right: r.right, top: r.top, bottom: r.bottom};
@@ -122,7 +123,8 @@ def overlapping(texts: list[dict]) -> list[tuple[str, str]]:
 @pytest.mark.parametrize("width", [1400, 390])
 def test_no_two_chart_labels_overlap_and_charts_fit_their_column(browser, site_url, built_site, width):
     """Read the box of every text label in every drawn chart, at a desktop and a phone
-    width: no two overlap, and no chart is wider than the column it sits in. A
+    width: no two overlap, none runs past the chart's edge, and no chart is wider than
+    the column it sits in. A
     screenshot of each chart at each width is kept for a person to look at."""
     root = built_site / "_build" / "html"
     chart_pages = sorted(p.relative_to(root).as_posix() for p in root.rglob("*.html")
@@ -141,6 +143,9 @@ def test_no_two_chart_labels_overlap_and_charts_fit_their_column(browser, site_u
                 pairs = overlapping(chart["texts"])
                 if pairs:
                     problems.append(f"{path} chart {n}: {len(pairs)} overlapping labels, e.g. {pairs[:3]}")
+                cut = [t["text"] for t in chart["texts"] if t["right"] > chart["svgLeft"] + chart["svg"] + 1 or t["left"] < chart["svgLeft"] - 1]
+                if cut:
+                    problems.append(f"{path} chart {n}: labels cut off at the chart's edge: {cut[:5]}")
                 if chart["svg"] > chart["width"] + 1:
                     problems.append(f"{path} chart {n}: {chart['svg']:.0f} px wide in a {chart['width']:.0f} px column")
                 shot = ARTIFACTS / "charts" / f"{Path(path).stem}-{n}-{width}px.png"

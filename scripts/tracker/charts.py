@@ -114,9 +114,9 @@ def done_bars(shares: pd.DataFrame, title: str, what: str, note: str = "") -> al
     y = alt.Y("name:N", sort=order, title=None)
     encode = {"href": "url:N"} if "url" in shares else {}
     bars = alt.Chart(long).mark_bar().encode(
-        y=y, x=alt.X("part_share:Q", stack="zero", title="Share implemented or partly implemented",
-                     # Room to the right of a full bar for its "100% of N" label.
-                     scale=alt.Scale(domain=[0, 1.32]), axis=alt.Axis(format="%", values=[0, 0.5, 1])),
+        # The share is named in the title and subtitle; room to the right of a full bar for its "100% of N".
+        y=y, x=alt.X("part_share:Q", stack="zero", title=None,
+                     scale=alt.Scale(domain=[0, 1.5]), axis=alt.Axis(format="%", values=[0, 0.5, 1])),
         color=alt.Color("part_label:N", scale=status_scale(["implemented", "partially-implemented"],
                                                             {"implemented": "Implemented", "partially-implemented": "Partially implemented"}),
                         legend=None),
@@ -125,7 +125,7 @@ def done_bars(shares: pd.DataFrame, title: str, what: str, note: str = "") -> al
         y=y, x=alt.X("share:Q"), text="text:N",
         tooltip=[alt.Tooltip("name:N", title=what), alt.Tooltip("implemented:Q", title="Implemented"),
                  alt.Tooltip("partly:Q", title="Partially implemented"), alt.Tooltip("total:Q", title="Tracked")], **encode)
-    subtitle = ["Dark green: implemented; teal: partly."] + ([note] if note else [])
+    subtitle = ["Share of each one's tracked recommendations: dark green implemented, teal partly."] + ([note] if note else [])
     return finish(bars + text, title, subtitle, height=alt.Step(24))
 
 
@@ -740,17 +740,18 @@ def novelty_chart(frame: pd.DataFrame) -> alt.Chart:
     written beside each bar. The review names are on the y axis, so no label sits inside
     the plot to collide with another."""
     data = frame.copy()
-    data["text"] = [f"{n} of {n + r} new" for n, r in zip(data["new"], data["repeats"])]
+    data["text"] = [f"{n} of {n + r}" for n, r in zip(data["new"], data["repeats"])]
     order = list(data.sort_values(["share_new", "published"], ascending=[False, True], kind="stable")["review"])
     y = alt.Y("review:N", sort=order, title=None)
     tooltip = [alt.Tooltip("review:N", title="Review"), alt.Tooltip("share_new:Q", title="Share new", format=".0%"),
                alt.Tooltip("new:Q", title="New"), alt.Tooltip("repeats:Q", title="Repeats"),
                alt.Tooltip("echoes_most:N", title="Earlier review echoed most")]
     bars = alt.Chart(data).mark_bar(color=INK).encode(
-        y=y, x=alt.X("share_new:Q", title="Share new (no similar earlier recommendation)", scale=alt.Scale(domain=[0, 1.35]),
+        y=y, x=alt.X("share_new:Q", title=None, scale=alt.Scale(domain=[0, 1.5]),
                      axis=alt.Axis(format="%", values=[0, 0.5, 1])),
         href="url:N", tooltip=tooltip)
     text = alt.Chart(data).mark_text(align="left", dx=4, color="#222222").encode(y=y, x="share_new:Q", text="text:N", tooltip=tooltip)
     median = float(data["share_new"].median()) if len(data) else 0.0
     return finish(bars + text, f"The median review's recommendations were {median:.0%} new",
-                  "New: no recommendation of an earlier review is similar above the stated threshold.", height=alt.Step(24))
+                  "Share of each review's recommendations that were new; beside each bar, how many of how many. New: no recommendation of an earlier review is similar above the "
+                  "stated threshold.", height=alt.Step(24))
