@@ -218,6 +218,16 @@ def numbers_table(frame: pd.DataFrame, columns: dict[str, str], caption: str) ->
     return f"<details class=\"tracker-numbers\"><summary>The numbers behind this chart</summary>{table}</details>"
 
 
+def numbered_apart(labels: list[str]) -> list[str]:
+    """Labels made unique for a chart axis: the second of two alike gets " (2)", and so on."""
+    counts: dict[str, int] = {}
+    out = []
+    for name in labels:
+        counts[name] = counts.get(name, 0) + 1
+        out.append(name if counts[name] == 1 else f"{name} ({counts[name]})")
+    return out
+
+
 def _listing(parts: list[str]) -> str:
     return parts[0] if len(parts) == 1 else ", ".join(parts[:-1]) + " and " + parts[-1]
 
@@ -523,13 +533,8 @@ def time_to_action(corpus: Corpus, today: str) -> pd.DataFrame:
                      "url": rec_url(corpus, first_rec)})
     frame = pd.DataFrame(rows, columns=["thread", "first_rec", "asked", "first_evidence", "end", "years", "waiting", "state",
                                         "reviews", "review_names", "url"])
-    # Threads that share a theme name get a number so every bar has its own label.
-    counts: dict[str, int] = {}
-    labels = []
-    for name in frame["thread"]:
-        counts[name] = counts.get(name, 0) + 1
-        labels.append(name if counts[name] == 1 else f"{name} ({counts[name]})")
-    frame["thread"] = labels
+    # Threads that share a name get a number so every bar has its own label.
+    frame["thread"] = numbered_apart(list(frame["thread"]))
     return frame
 
 
@@ -678,12 +683,7 @@ def promises_chart(frame: pd.DataFrame, as_of: str) -> alt.LayerChart:
     data = frame.copy()
     data["row"] = [f"{r}|{p if len(p) <= 36 else p[:35].rstrip(' ,') + '…'}" for r, p in zip(data["review"], data["promise"])]
     # A promise's row label must be unique even when two promises read alike.
-    seen: dict[str, int] = {}
-    rows = []
-    for label in data["row"]:
-        seen[label] = seen.get(label, 0) + 1
-        rows.append(label if seen[label] == 1 else f"{label} ({seen[label]})")
-    data["row"] = rows
+    data["row"] = numbered_apart(list(data["row"]))
     data["due_t"] = pd.to_datetime(data["due"])
     data["end_t"] = pd.to_datetime(data["end"])
     data["state"] = data["outcome"].map(lambda o: "overdue" if o == "overdue" else "done" if o in ("on-time", "late", "delivered-unclear") else "other")
