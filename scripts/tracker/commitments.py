@@ -20,8 +20,6 @@ OUTCOMES = {
 }
 #: Statuses after which nothing more is expected of a recommendation.
 FINAL_STATUSES = ("implemented", "superseded", "abandoned", "not-accepted")
-#: A judgement older than this many months before the as-of date is due for a fresh look.
-FRESH_LOOK_MONTHS = 12
 
 
 def period_start(d: date, precision: str) -> date:
@@ -78,9 +76,12 @@ def fresh_look_due(latest_as_of: str, status: str, as_of: str) -> bool:
         return False
     if not latest_as_of:
         return True
-    then, now = date.fromisoformat(latest_as_of), date.fromisoformat(as_of)
-    year_on = then.replace(year=then.year + 1, day=min(then.day, 28)) if then.month == 2 else then.replace(year=then.year + 1)
-    return now > year_on
+    then = date.fromisoformat(latest_as_of)
+    try:
+        year_on = then.replace(year=then.year + 1)
+    except ValueError:  # 29 February
+        year_on = then.replace(year=then.year + 1, day=28)
+    return date.fromisoformat(as_of) > year_on
 
 
 def tally(commitments: list[dict], as_of: str) -> dict[str, int]:
@@ -91,10 +92,11 @@ def tally(commitments: list[dict], as_of: str) -> dict[str, int]:
     return counts
 
 
-def tally_sentence(commitments: list[dict], as_of: str, as_of_words: str) -> str:
+def tally_sentence(commitments: list[dict], as_of: str, as_of_words: str, answering: str) -> str:
+    """"N dated promises made in answer to <answering>: ..., (as of <as_of_words>)."."""
     counts = tally(commitments, as_of)
     parts = [f"{n} {OUTCOMES[k].lower()}" for k, n in counts.items() if n]
-    return (f"{len(commitments)} dated promise{'s' if len(commitments) != 1 else ''} made in answer to it: "
+    return (f"{len(commitments)} dated promise{'s' if len(commitments) != 1 else ''} made in answer to {answering}: "
             + ", ".join(parts) + f" (as of {as_of_words}).")
 
 

@@ -56,6 +56,7 @@ class Corpus:
     #: The data folder this corpus was read from (the similarity cache lives in the build folder beside it).
     data_dir: Path | None = None
     _rec_pages: dict[str, str] | None = field(default=None, init=False, repr=False)
+    _newest_date: str | None = field(default=None, init=False, repr=False)
     _similarity: object | None = field(default=None, init=False, repr=False)
 
     def similarity(self):
@@ -140,11 +141,12 @@ class Corpus:
             if not re.fullmatch(r"\d{4}-\d{2}-\d{2}", given):
                 raise ValueError(f"TRACKER_AS_OF={given!r}: give a date as YYYY-MM-DD")
             return given
-        dates = [a[key] for history in self.assessments_of.values() for a in history for key in ("as_of", "assessed_on")]
-        dates += [c["corrected_on"] for c in self.corrections]
-        dates += [d for c in self.commitments for d in (c.get("made_on", ""), c.get("delivered_on", ""), c.get("withdrawn_on", ""))]
-        dates = [d for d in dates if len(d) == 10]
-        return max(dates) if dates else "2000-01-01"
+        if self._newest_date is None:  # every page asks; the data is read-only, so look once
+            dates = [a[key] for history in self.assessments_of.values() for a in history for key in ("as_of", "assessed_on")]
+            dates += [c["corrected_on"] for c in self.corrections]
+            dates += [c[key] for c in self.commitments for key in ("made_on", "delivered_on", "withdrawn_on")]
+            self._newest_date = max((d for d in dates if len(d) == 10), default="2000-01-01")
+        return self._newest_date
 
     def as_of_origin(self) -> str:
         """Where :meth:`as_of` comes from, in words for the pages."""

@@ -341,8 +341,7 @@ def promise_lines(corpus: Corpus, promised: list[dict]) -> list[str]:
 
 
 def promises_summary(corpus: Corpus, promised: list[dict]) -> str:
-    return "Promises: " + tally_sentence(promised, corpus.as_of(), when(corpus.as_of())).replace(
-        "made in answer to it", "made in answer to its recommendations", 1)
+    return "Promises: " + tally_sentence(promised, corpus.as_of(), when(corpus.as_of()), "its recommendations")
 
 
 FRESH_LOOK_BADGE = ('<span class="tracker-fresh-look">Due for a fresh look</span> '
