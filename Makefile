@@ -64,12 +64,12 @@ eval-links: check ## Score each similarity method against the links found by han
 inbox: $(STAMP) ## List the candidates waiting for a decision
 	@$(BIN)/python -m tracker inbox list
 
-accept: $(STAMP) ## Accept a candidate: make accept ID=c-... [REC= STATUS= EVIDENCE=] or, for a new recommendation, TITLE= SUMMARY= THEMES= RESPONSE=
-	@test -n "$(ID)" || { echo "usage: make accept ID=c-... [REC=rec_id STATUS=status EVIDENCE='own words' CONFIDENCE=medium]"; \
+accept: $(STAMP) ## Accept a candidate: make accept ID=c-... [REC= STATUS= EVIDENCE= PARTS= PARTLY=] or, for a new recommendation, TITLE= SUMMARY= THEMES= RESPONSE=
+	@test -n "$(ID)" || { echo "usage: make accept ID=c-... [REC=rec_id STATUS=status EVIDENCE='own words' PARTS='1;3' PARTLY=2 CONFIDENCE=medium]"; \
 	  echo "       make accept ID=c-... RELATION=repeats|builds-on|supersedes|answers NOTE='why, in one line'  (a suggested link)"; \
 	  echo "       make accept ID=c-... TITLE='own words' SUMMARY='own words' THEMES=theme-a,theme-b RESPONSE=accepted RESPONSE_SOURCE=source_id [ADDRESSED_TO=...]  (a new recommendation)"; \
 	  echo "       make accept ID=c-... CONFIRM_NUMBER=1  (a check: the number was confirmed in the report)"; exit 2; }
-	@$(BIN)/python -m tracker inbox accept "$(ID)" $(if $(REC),--rec-id "$(REC)") $(if $(STATUS),--status "$(STATUS)") $(if $(EVIDENCE),--evidence "$(EVIDENCE)") $(if $(CONFIDENCE),--confidence "$(CONFIDENCE)") $(if $(AS_OF),--as-of "$(AS_OF)") $(if $(NOTE),--note "$(NOTE)") $(if $(TITLE),--title "$(TITLE)") $(if $(SUMMARY),--summary "$(SUMMARY)") $(if $(THEMES),--themes "$(THEMES)") $(if $(RESPONSE),--response "$(RESPONSE)") $(if $(RESPONSE_SOURCE),--response-source "$(RESPONSE_SOURCE)") $(if $(RESPONSE_NOTE),--response-note "$(RESPONSE_NOTE)") $(if $(ADDRESSED_TO),--addressed-to "$(ADDRESSED_TO)") $(if $(CONFIRM_NUMBER),--confirm-number) $(if $(RELATION),--relation "$(RELATION)")
+	@$(BIN)/python -m tracker inbox accept "$(ID)" $(if $(REC),--rec-id "$(REC)") $(if $(STATUS),--status "$(STATUS)") $(if $(EVIDENCE),--evidence "$(EVIDENCE)") $(if $(PARTS),--parts "$(PARTS)") $(if $(PARTLY),--partly "$(PARTLY)") $(if $(CONFIDENCE),--confidence "$(CONFIDENCE)") $(if $(AS_OF),--as-of "$(AS_OF)") $(if $(NOTE),--note "$(NOTE)") $(if $(TITLE),--title "$(TITLE)") $(if $(SUMMARY),--summary "$(SUMMARY)") $(if $(THEMES),--themes "$(THEMES)") $(if $(RESPONSE),--response "$(RESPONSE)") $(if $(RESPONSE_SOURCE),--response-source "$(RESPONSE_SOURCE)") $(if $(RESPONSE_NOTE),--response-note "$(RESPONSE_NOTE)") $(if $(ADDRESSED_TO),--addressed-to "$(ADDRESSED_TO)") $(if $(CONFIRM_NUMBER),--confirm-number) $(if $(RELATION),--relation "$(RELATION)")
 
 reject: $(STAMP) ## Reject a candidate so it is not proposed again: make reject ID=c-... NOTE="why"
 	@test -n "$(ID)" || { echo "usage: make reject ID=c-... NOTE='why'"; exit 2; }

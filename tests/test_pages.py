@@ -143,6 +143,50 @@ def test_status_history_is_newest_first_and_cites_each_source(corpus):
                 assert common.url(corpus.sources[a["source_id"]]["url"]) in body
 
 
+def test_each_ask_is_listed_part_by_part_with_how_each_part_stood_at_the_latest_assessment(corpus):
+    states = Counter()
+    for rec_id, parts in corpus.parts_of.items():
+        body = section(whole_review(corpus, corpus.recommendations[rec_id]["review_id"]), rec_id)
+        lines = [f"{p['part']}. {common.text(p['text'])}" for p in parts]
+        positions = [body.index(line) for line in lines]
+        assert positions == sorted(positions), f"{rec_id}: parts out of order"
+        current = corpus.current(rec_id)
+        for part, state in corpus.part_states(rec_id):
+            line = next(x for x in body.splitlines() if x.startswith(f"{part['part']}. "))
+            if current and current["status"] in review.JUDGED_ON_PARTS:
+                assert line.endswith(f"*{review.PART_STATE_WORDS[state]}*"), f"{rec_id} part {part['part']}: {line}"
+                states[(current["status"], state)] += 1
+            else:
+                assert "operating*" not in line
+    # Whatever the data, an implemented recommendation shows every part operating and one in progress none.
+    assert ("implemented", "operating") in states and ("in-progress", "not shown") in states
+    assert not {k for k in states if k[0] == "implemented" and k[1] != "operating"}
+    assert not {k for k in states if k[0] in ("in-progress", "not-started") and k[1] != "not shown"}
+
+
+def test_each_judgement_in_the_history_names_the_parts_it_found_operating(corpus):
+    named = 0
+    for rec_id, history in corpus.assessments_of.items():
+        body = section(whole_review(corpus, corpus.recommendations[rec_id]["review_id"]), rec_id)
+        for a in history:
+            entries = [x for x in body.splitlines() if x.startswith(f"- **{common.when(a['as_of'], a['as_of_precision'])}**")]
+            words = review.parts_named(a)
+            assert bool(words) == bool(a["parts_operating"] or a["parts_partly"])
+            assert any(words in e and a["status"].replace("-", " ") in e.lower() for e in entries), f"{rec_id} {a['as_of']}"
+            named += bool(words)
+    assert named > 0
+
+
+@pytest.mark.parametrize("whole, partly, expected", [
+    ("1;3", "", "Parts operating: 1 and 3. "),
+    ("1", "2", "Part operating: 1; operating in part: 2. "),
+    ("", "2", "Operating in part: 2. "),
+    ("", "", ""),
+])
+def test_the_parts_found_operating_read_as_a_sentence(whole, partly, expected):
+    assert review.parts_named({"parts_operating": whole, "parts_partly": partly}) == expected
+
+
 def test_current_status_is_the_latest_assessment(corpus):
     for rec_id, history in corpus.assessments_of.items():
         assert corpus.status(rec_id) == max(history, key=lambda a: a["as_of"])["status"]

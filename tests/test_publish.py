@@ -46,6 +46,9 @@ def test_the_api_has_every_review_and_recommendation(site, corpus):
         assert [h["as_of"] for h in record["history"]] == [a["as_of"] for a in corpus.history(rec_id)]
         if not record["is_ask"]:
             assert record["status"] == corpus.status(rec_id)
+        # The parts of the ask, each with its state at the latest assessment, as the page shows them.
+        assert [(p["part"], p["text"], p["state"]) for p in record["parts"]] == \
+            [(int(p["part"]), p["text"], state) for p, state in corpus.part_states(rec_id)]
     for review_id in corpus.reviews:
         record = json.loads((site / "api" / "reviews" / f"{review_id}.json").read_text())
         assert record["recommendations"] == [r["rec_id"] for r in corpus.recs_of(review_id)]

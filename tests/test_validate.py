@@ -431,7 +431,69 @@ def commitment_cites_an_unknown_source(d):
     return "commitments.csv", row, "made_source_id", "sources"
 
 
-CASES = [deadline_before_promise, delivered_without_source, delivered_and_withdrawn, commitment_serving_nothing,
+def an_implemented_row(d) -> int:
+    return find_row_where(d, "assessments", lambda r: r["status"] == "implemented")
+
+
+def implemented_with_a_part_missing(d):
+    row = an_implemented_row(d)
+    rec = cell(d, "assessments", row, "rec_id")
+    rows = read(d, "ask_parts")
+    rows.append([rec, str(sum(1 for r in rows[1:] if r[0] == rec) + 1), "A further part not yet operating"])
+    write(d, "ask_parts", rows)
+    return "assessments.csv", row, "status", "needs every part wholly operating"
+
+
+def partly_implemented_naming_no_part(d):
+    row = find_row_where(d, "assessments", lambda r: r["status"] == "partially-implemented")
+    set_cell(d, "assessments", row, "parts_operating", "")
+    set_cell(d, "assessments", row, "parts_partly", "")
+    return "assessments.csv", row, "status", "at least one part operating"
+
+
+def in_progress_naming_a_part(d):
+    row = find_row_where(d, "assessments", lambda r: r["status"] == "in-progress")
+    set_cell(d, "assessments", row, "parts_operating", "1")
+    return "assessments.csv", row, "status", "no part operating"
+
+
+def naming_a_part_the_ask_lacks(d):
+    row = an_implemented_row(d)
+    set_cell(d, "assessments", row, "parts_partly", "9")
+    return "assessments.csv", row, "parts_partly", "has no part 9"
+
+
+def part_named_whole_and_partly(d):
+    row = an_implemented_row(d)
+    set_cell(d, "assessments", row, "parts_partly", cell(d, "assessments", row, "parts_operating").split(";")[0])
+    return "assessments.csv", row, "parts_partly", "named twice"
+
+
+def parts_list_not_a_list(d):
+    row = an_implemented_row(d)
+    set_cell(d, "assessments", row, "parts_operating", "1 and 2")
+    return "assessments.csv", row, "parts_operating", "not a list of part numbers"
+
+
+def parts_with_a_gap(d):
+    rows = read(d, "ask_parts")
+    rec = rows[1][0]
+    rows.append([rec, "7", "A part numbered after a gap"])
+    write(d, "ask_parts", rows)
+    return "ask_parts.csv", len(rows), "part", "numbered"
+
+
+def assessed_without_parts(d):
+    rows = read(d, "ask_parts")
+    rec = rows[1][0]
+    write(d, "ask_parts", [rows[0]] + [r for r in rows[1:] if r[0] != rec])
+    row = find_row(d, "assessments", "rec_id", lambda v: v == rec)
+    return "assessments.csv", row, "rec_id", "no parts"
+
+
+CASES = [implemented_with_a_part_missing, partly_implemented_naming_no_part, in_progress_naming_a_part,
+    naming_a_part_the_ask_lacks, part_named_whole_and_partly, parts_list_not_a_list, parts_with_a_gap, assessed_without_parts,
+    deadline_before_promise, delivered_without_source, delivered_and_withdrawn, commitment_serving_nothing,
     commitment_cites_an_unknown_source, broken_package_description, link_within_one_review, renumbered_across_reviews, renumbered_to_a_missing_id, response_note_without_source, unknown_response_without_note, a_source_cited_twice, assessment_month_precision_with_a_day, response_totals_not_adding_up, 
     missing_table, empty_file, not_utf8, missing_column, renamed_column, ragged_row, blank_row_in_the_middle,
     bad_date, bad_integer, negative_count, unknown_status, unknown_response, capital_in_id, stray_whitespace_in_id,

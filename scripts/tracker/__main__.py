@@ -108,7 +108,8 @@ def _inbox(args: argparse.Namespace) -> int:
                              themes=[t.strip() for t in (args.themes or "").split(",") if t.strip()],
                              response=args.response or "", response_source_id=args.response_source or "",
                              response_note=args.response_note or "", addressed_to=args.addressed_to or "",
-                             confirm_number=args.confirm_number, relation=args.relation or "")
+                             confirm_number=args.confirm_number, relation=args.relation or "",
+                             parts_operating=args.parts or "", parts_partly=args.partly or "")
             kind = next((c.kind for c in inbox.candidates() if c.candidate_id == d.candidate_id), "")
             if kind == "link":
                 print(f"accepted {d.candidate_id}: a link from {d.rec_id} added to links.csv (provenance=suggestion)")
@@ -239,6 +240,8 @@ def main(argv: list[str] | None = None) -> int:
     acc.add_argument("--rec-id", help="the recommendation this is evidence for")
     acc.add_argument("--status", help="the implementation status it shows")
     acc.add_argument("--evidence", help="what happened, in your own words")
+    acc.add_argument("--parts", help="the parts of the ask wholly operating, as numbers from ask_parts.csv: 1;3")
+    acc.add_argument("--partly", help="the parts operating for only some of their scope, places or people: 2")
     acc.add_argument("--confidence", default="medium", choices=["high", "medium", "low"])
     acc.add_argument("--as-of", help="the date the assessment describes (default: the item's date)")
     acc.add_argument("--note")

@@ -53,6 +53,8 @@ class Corpus:
     report_locations: dict[str, list[dict[str, str]]] = field(default_factory=dict)
     corrections: list[dict[str, str]] = field(default_factory=list)
     commitments: list[dict[str, str]] = field(default_factory=list)
+    #: The parts of each ask (ask_parts.csv), in order: what each status is judged against.
+    parts_of: dict[str, list[dict[str, str]]] = field(default_factory=dict)
     #: The data folder this corpus was read from (the similarity cache lives in the build folder beside it).
     data_dir: Path | None = None
     _rec_pages: dict[str, str] | None = field(default=None, init=False, repr=False)
@@ -131,6 +133,15 @@ class Corpus:
         """The dated promises that serve ``rec_id``, oldest first."""
         return sorted((c for c in self.commitments if rec_id in c["rec_ids"]), key=lambda c: (c["made_on"], c["commitment_id"]))
 
+    def part_states(self, rec_id: str, assessment: dict[str, str] | None = None) -> list[tuple[dict[str, str], str]]:
+        """Each part of the ask with its state in an assessment (the latest by default):
+        ``operating``, ``partly`` or ``not shown`` (nothing in the row says it operates)."""
+        row = assessment if assessment is not None else self.current(rec_id)
+        whole = set(split_parts(row.get("parts_operating", ""))) if row else set()
+        partly = set(split_parts(row.get("parts_partly", ""))) if row else set()
+        return [(p, "operating" if int(p["part"]) in whole else "partly" if int(p["part"]) in partly else "not shown")
+                for p in self.parts_of.get(rec_id, [])]
+
     def as_of(self) -> str:
         """The date the site's time-dependent figures (waits, overdue promises, stale
         judgements) are computed at: ``TRACKER_AS_OF`` when given at build time, else the
@@ -162,6 +173,11 @@ class Corpus:
         return {s: s.replace("-", " ").capitalize() for s in self.statuses()}
 
 
+def split_parts(value: str | None) -> list[int]:
+    """The part numbers of a parts_operating or parts_partly cell: "1;3" -> [1, 3]."""
+    return [int(p) for p in (value or "").split(";") if p.strip().isdigit()]
+
+
 def load(data_dir: Path = DATA_DIR) -> Corpus:
     """Load the tables into a :class:`Corpus` (structural faults raise: validate first)."""
     pkg, tables, problems = read_all(data_dir)
@@ -184,6 +200,10 @@ def load(data_dir: Path = DATA_DIR) -> Corpus:
     for row in tables["recommendation_themes"].rows:
         themes_of[row["rec_id"]].append(row["theme_id"])
     corpus.themes_of = {k: sorted(v) for k, v in themes_of.items()}
+    parts: dict[str, list[dict[str, str]]] = defaultdict(list)
+    for row in tables["ask_parts"].rows if "ask_parts" in tables else []:
+        parts[row["rec_id"]].append(clean(row))
+    corpus.parts_of = {k: sorted(v, key=lambda p: int(p["part"])) for k, v in parts.items()}
     assessments: dict[str, list[dict[str, str]]] = defaultdict(list)
     for row in tables["assessments"].rows:
         assessments[row["rec_id"]].append(clean(row))

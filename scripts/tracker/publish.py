@@ -15,7 +15,7 @@ from pathlib import Path
 from urllib.parse import urljoin
 from xml.sax.saxutils import escape as xml_escape
 
-from .model import Corpus
+from .model import Corpus, split_parts
 from .tables import DataPackage
 
 ZIP_NAME = "nhs-leadership-reviews-data.zip"
@@ -87,7 +87,10 @@ def recommendation_record(corpus: Corpus, rec_id: str, base: str) -> dict:
         "number_basis": rec.get("number_basis") or None,
         "themes": corpus.themes_of.get(rec_id, []),
         "status": None if corpus.is_ask(rec_id) else corpus.status(rec_id),
-        "history": [{"as_of": a["as_of"], "as_of_precision": a.get("as_of_precision") or "day", "status": a["status"], "evidence": a["evidence"], "confidence": a["confidence"],
+        "parts": [{"part": int(p["part"]), "text": p["text"], "state": state} for p, state in corpus.part_states(rec_id)],
+        "history": [{"as_of": a["as_of"], "as_of_precision": a.get("as_of_precision") or "day", "status": a["status"],
+                     "parts_operating": split_parts(a.get("parts_operating")), "parts_partly": split_parts(a.get("parts_partly")),
+                     "evidence": a["evidence"], "confidence": a["confidence"],
                      "assessed_on": a["assessed_on"], "source": cite(a["source_id"]) if a["source_id"] else None}
                     for a in corpus.history(rec_id)],
         "links": [{"relation": l["relation"], "to_rec": l["to_rec"], "note": l["note"]} for l in corpus.links_from.get(rec_id, [])],

@@ -20,6 +20,7 @@ from dataclasses import dataclass, field
 from datetime import date
 
 from .commitments import period_end, period_start
+from .model import split_parts
 from .tables import DataPackage, Problem, Table, row_number
 
 
@@ -293,6 +294,92 @@ def assessment_dates_in_order(ctx: Context):
             yield Problem(table.file, n, "as_of", row["as_of"],
                           f"the assessment is dated before its review was published ({review['published']})",
                           "check the date: nothing can be implemented before it was recommended")
+
+
+# --- the parts of each ask --------------------------------------------------------------
+
+part_numbers = split_parts
+
+
+def parts_by_rec(ctx: Context) -> dict[str, list[int]]:
+    found: dict[str, list[int]] = defaultdict(list)
+    for row in ctx.tables["ask_parts"].rows:
+        if row["part"].strip().isdigit():
+            found[row["rec_id"]].append(int(row["part"]))
+    return {k: sorted(v) for k, v in found.items()}
+
+
+@rule("parts-numbered-in-order", "A recommendation's parts are numbered 1, 2, 3... with no gap.", ("ask_parts",))
+def parts_numbered_in_order(ctx: Context):
+    table = ctx.tables["ask_parts"]
+    numbers = parts_by_rec(ctx)
+    for row in table.rows:
+        have = numbers.get(row["rec_id"], [])
+        if have != list(range(1, len(have) + 1)) and row["part"].strip().isdigit() and int(row["part"]) == max(have):
+            yield Problem(table.file, row_number(row), "part", row["part"],
+                          f"the parts of {row['rec_id']} are numbered {', '.join(map(str, have))}",
+                          "number the parts 1, 2, 3... in the order the ask gives them")
+
+
+@rule("assessed-recommendation-has-parts", "Every recommendation with an assessment has its ask split into parts.",
+      ("assessments", "ask_parts"))
+def assessed_recommendation_has_parts(ctx: Context):
+    numbers = parts_by_rec(ctx)
+    table = ctx.tables["assessments"]
+    seen: set[str] = set()
+    for row in table.rows:
+        if row["rec_id"] not in numbers and row["rec_id"] not in seen:
+            seen.add(row["rec_id"])
+            yield Problem(table.file, row_number(row), "rec_id", row["rec_id"], "the recommendation's ask has no parts",
+                          "add its parts to data/ask_parts.csv (one row per thing asked for) before judging its status")
+
+
+@rule("parts-named-exist", "The parts an assessment names as operating are parts of its recommendation, each named once.",
+      ("assessments", "ask_parts"))
+def parts_named_exist(ctx: Context):
+    numbers = parts_by_rec(ctx)
+    table = ctx.tables["assessments"]
+    for row in table.rows:
+        have = set(numbers.get(row["rec_id"], []))
+        whole = part_numbers(row["parts_operating"])
+        for column in ("parts_operating", "parts_partly"):
+            named = part_numbers(row[column])
+            unknown = [n for n in named if n not in have]
+            if unknown:
+                yield Problem(table.file, row_number(row), column, row[column],
+                              f"{row['rec_id']} has no part {', '.join(map(str, unknown))}",
+                              f"its parts are {', '.join(map(str, sorted(have))) or 'not yet listed'} (data/ask_parts.csv)")
+            elif len(named) != len(set(named)) or (column == "parts_partly" and set(named) & set(whole)):
+                yield Problem(table.file, row_number(row), column, row[column], "a part is named twice",
+                              "name each part once: in parts_operating if wholly operating, in parts_partly if only partly")
+
+
+#: What the parts must show for each status that the parts decide (the rubric's steps 5 to 9).
+PARTS_RULE = {
+    "implemented": "every part wholly operating",
+    "partially-implemented": "at least one part operating, wholly or partly, and not every part wholly",
+    "in-progress": "no part operating", "not-started": "no part operating", "unknown": "no part named",
+}
+
+
+@rule("status-follows-parts", "A status agrees with the parts it names: implemented names every part as operating; "
+                              "partially implemented at least one, but not all wholly; in progress, not started and "
+                              "unknown none.", ("assessments", "ask_parts"))
+def status_follows_parts(ctx: Context):
+    numbers = parts_by_rec(ctx)
+    table = ctx.tables["assessments"]
+    for row in table.rows:
+        have, status = numbers.get(row["rec_id"]), row["status"]
+        if not have or status not in PARTS_RULE:
+            continue
+        whole, partly = set(part_numbers(row["parts_operating"])), set(part_numbers(row["parts_partly"]))
+        fits = {"implemented": whole >= set(have) and not partly,
+                "partially-implemented": bool(whole | partly) and not (whole >= set(have))}.get(status, not (whole | partly))
+        if not fits:
+            named = "; ".join(f"{c}: {row[c] or 'none'}" for c in ("parts_operating", "parts_partly"))
+            yield Problem(table.file, row_number(row), "status", status,
+                          f"'{status}' needs {PARTS_RULE[status]}, but the row names {named} of parts {', '.join(map(str, have))}",
+                          "change the status or the parts named so that they agree (see the rubric's steps 5 to 9)")
 
 
 # --- renumbering and links ---------------------------------------------------------------

@@ -36,9 +36,11 @@ def _constraint_message(note: str, field: dict) -> tuple[str, str]:
             return "not a web address", "give the full address starting http:// or https://, with no spaces"
         if "a-z0-9" in pattern:
             return "not a valid ID", SLUG_HINT
+        if field["name"].startswith("parts_"):
+            return "not a list of part numbers", "write the numbers of the parts (from ask_parts.csv) separated by ';', for example 1;3"
         return f"the value does not match the pattern {pattern}", field.get("description", "")
     if note.startswith('constraint "minimum"'):
-        return f"the value is below the minimum of {constraints.get('minimum')}", "use a number of 0 or more"
+        return f"the value is below the minimum of {constraints.get('minimum')}", f"use a number of {constraints.get('minimum')} or more"
     return note, field.get("description", "")
 
 

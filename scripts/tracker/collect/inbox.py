@@ -157,7 +157,8 @@ class Inbox:
                confidence: str = "medium", as_of: str = "", note: str = "", today: date | None = None,
                title: str = "", summary: str = "", themes: list[str] | None = None, response: str = "",
                response_source_id: str = "", response_note: str = "", addressed_to: str = "",
-               confirm_number: bool = False, relation: str = "") -> Decision:
+               confirm_number: bool = False, relation: str = "", parts_operating: str = "",
+               parts_partly: str = "") -> Decision:
         """Write the curated rows for a candidate, validated as a whole before anything is replaced."""
         candidate = self.get(candidate_id)
         today_iso = (today or date.today()).isoformat()
@@ -186,6 +187,7 @@ class Inbox:
         if rec_id:
             new_rows["assessments"] = [{
                 "rec_id": rec_id, "as_of": as_of or candidate.published or today_iso, "as_of_precision": "day", "status": status,
+                "parts_operating": parts_operating, "parts_partly": parts_partly,
                 "evidence": evidence, "source_id": source_id, "assessed_on": today_iso, "confidence": confidence, "note": "",
             }]
         self._write_curated(pkg, tables, new_rows)

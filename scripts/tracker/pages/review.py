@@ -8,7 +8,7 @@ from collections import Counter
 from html import escape as html_escape
 
 from ..commitments import OUTCOMES, needs_fresh_look, outcome, tally_sentence
-from ..model import REVIEW_PAGE_RECS, Corpus, part_name
+from ..model import REVIEW_PAGE_RECS, Corpus, part_name, split_parts
 from .common import (
     GENERATED_NOTE,
     badge,
@@ -63,6 +63,7 @@ def _recommendation(corpus: Corpus, rec: dict[str, str], site_url: str = "") -> 
         facts.append(response)
     facts.append(f"Permalink: [`#{rec_id}`](#{rec_id})")
     out += [" · ".join(facts), "", text(rec["summary"]), ""]
+    out += parts_lines(corpus, rec_id, noun.lower())
     where = link("the source", rec["source_url"])
     if rec["source_locator"]:
         where += f", {text(rec['source_locator'])}"
@@ -115,9 +116,44 @@ def _recommendation(corpus: Corpus, rec: dict[str, str], site_url: str = "") -> 
     for a in reversed(history):
         source = source_link(corpus, a["source_id"]) if a["source_id"] else "no source cited"
         out.append(f"- **{when(a['as_of'], a.get('as_of_precision') or 'day')}** {badge(a['status'])} {text(a['evidence'])} "
-                   f"*Source:* {source}. *Confidence:* {a['confidence']}; assessed on {when(a['assessed_on'])}.")
+                   f"{parts_named(a)}*Source:* {source}. *Confidence:* {a['confidence']}; assessed on {when(a['assessed_on'])}.")
     out.append("")
     return out
+
+
+#: How each state of a part reads on a page.
+PART_STATE_WORDS = {"operating": "operating", "partly": "operating in part", "not shown": "not shown operating"}
+
+#: Statuses judged on the parts (the rubric's steps 5 to 9); for the others the ask was declined, replaced or dropped.
+JUDGED_ON_PARTS = ("implemented", "partially-implemented", "in-progress", "not-started", "unknown")
+
+
+def parts_lines(corpus: Corpus, rec_id: str, noun: str) -> list[str]:
+    """The parts of the ask, each with its state in the latest assessment: the checklist
+    that the status is judged against."""
+    parts = corpus.parts_of.get(rec_id)
+    if not parts:
+        return []
+    current = corpus.current(rec_id)
+    judged = current is not None and current["status"] in JUDGED_ON_PARTS
+    head = (f"What the {noun} asked for, part by part, and how each part stood at the latest assessment "
+            f"({{ref}}`how parts decide the status <rubric>`):" if judged else
+            f"What the {noun} asked for, part by part ({{ref}}`how parts decide the status <rubric>`):")
+    out = [head, ""]
+    for part, state in corpus.part_states(rec_id):
+        out.append(f"{part['part']}. {text(part['text'])}" + (f" · *{PART_STATE_WORDS[state]}*" if judged else ""))
+    return out + [""]
+
+
+def parts_named(a: dict[str, str]) -> str:
+    """"Parts operating: 1 and 3; operating in part: 2. " for a history entry, or nothing."""
+    whole, partly = split_parts(a.get("parts_operating")), split_parts(a.get("parts_partly"))
+    bits = []
+    if whole:
+        bits.append(f"Part{'s' if len(whole) > 1 else ''} operating: {number_ranges(whole)}")
+    if partly:
+        bits.append(f"{'operating' if whole else 'Operating'} in part: {number_ranges(partly)}")
+    return "; ".join(bits) + ". " if bits else ""
 
 
 SIMILAR_HEADING = "Similar recommendations in other reviews"

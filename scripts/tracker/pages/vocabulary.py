@@ -70,7 +70,11 @@ def rubric_section(corpus: Corpus) -> str:
                 out += ["   *For example:* " + " ".join(text(e) for e in examples)]
         else:
             out += [f"{n}. **First, the date.** {text(step['test'])}"]
-    out += ["", "When the steps leave a choice:", ""] + [f"- {text(t)}" for t in rubric["tieBreakers"]] + [""]
+    out += ["", "When the steps leave a choice:", ""]
+    groups = rubric.get("tieBreakerGroups", {})
+    for key, title in groups.items():
+        out += [f"**{text(title)}**", ""] + [f"- {text(t['text'])}" for t in rubric["tieBreakers"] if t["group"] == key] + [""]
+    out += [f"- {text(t)}" for t in rubric["tieBreakers"] if isinstance(t, str)]
     out += ["The same rubric is in `data/datapackage.json`, the checks of `make audit` flag rows that may not follow it, "
             "and the {ref}`corrections log <corrections>` lists every label changed to follow it.", ""]
     return "\n".join(out)
@@ -104,7 +108,9 @@ def corrections_page(corpus: Corpus) -> str:
             # A status from the vocabulary is shown as its badge; anything else as plain text.
             return badge(value) if value in known else f"“{text(value)}”"
 
-        if c["field"] == "status":
+        if c["field"] == "status" and c["old_value"] == c["new_value"]:
+            change = f" Corrected and then restored the same day: the status is {shown(c['new_value'])}, as before."
+        elif c["field"] == "status":
             change = f" Was {shown(c['old_value'])}, now {shown(c['new_value'])}." if c["new_value"] else ""
         elif c["field"] == "row":
             change = f" It recorded {badge(c['old_value'])}." if c["old_value"] in corpus.statuses() else ""
