@@ -45,7 +45,14 @@ def rec(review_id, number, response="accepted", theme="appraisal"):
 
 
 def assess(rec_id, as_of, status):
-    return dict(rec_id=rec_id, as_of=as_of, as_of_precision="day", status=status, evidence="x", source_id="src", assessed_on="2025-12-31", confidence="high")
+    # Every ask here has one part: implemented names it as operating, partially implemented as operating in part.
+    return dict(rec_id=rec_id, as_of=as_of, as_of_precision="day", status=status, evidence="x", source_id="src", assessed_on="2025-12-31",
+                confidence="high", parts_operating="1" if status == "implemented" else "",
+                parts_partly="1" if status == "partially-implemented" else "")
+
+
+def one_part_each(recs) -> list[dict]:
+    return [dict(rec_id=r["rec_id"], part="1", text="The one thing asked") for r in recs]
 
 
 @pytest.fixture
@@ -62,6 +69,7 @@ def corpus(tmp_path):
         themes=[dict(theme_id="appraisal", label="Appraisal", description="x"),
                 dict(theme_id="boards-and-non-executives", label="Boards", description="x")],
         recommendation_themes=[dict(rec_id=r["rec_id"], theme_id=r["_theme"]) for r in recs],
+        ask_parts=one_part_each(recs),
         sources=[dict(source_id="src", title="x", publisher="x", published="2000-01-01", published_precision="day",
                       url="https://example.org/s", accessed="2025-12-31")],
         assessments=[assess("alpha-2000-r1", "2001-01-01", "in-progress"), assess("alpha-2000-r1", "2004-03-01", "implemented"),
@@ -253,3 +261,11 @@ def test_as_of_rejects_a_date_it_cannot_read(monkeypatch):
     monkeypatch.setenv("TRACKER_AS_OF", "next Tuesday")
     with pytest.raises(ValueError, match="YYYY-MM-DD"):
         load(DATA_DIR).as_of()
+
+
+def test_parts_are_counted_by_how_each_stood_at_its_recommendations_latest_judgement(corpus):
+    # alpha r1 implemented (its part operating); alpha r2 and beta r1 partly; beta r2 unknown (not shown);
+    # alpha r3 and gamma r1 have no judgement (set aside); the stakeholder asks are not counted.
+    assert charts.part_tally(corpus) == {"operating": 1, "partly": 2, "not shown": 1, "set aside": 2}
+    sentence = charts.parts_sentence(corpus)
+    assert "asked for 6 things" in sentence and "1 (25%) were operating" in sentence and "the other 2 belong" in sentence

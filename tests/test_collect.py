@@ -296,15 +296,21 @@ def test_accepting_evidence_writes_a_source_and_an_assessment(api, data):
     collect(data, client=c, sources=["parliament-written-statements"])
     inbox = Inbox(data)
     candidate = inbox.pending()[0]
+    before = (data / "assessments.csv").read_bytes()
+    with pytest.raises(InboxError, match="needs at least one part operating"):
+        inbox.accept(candidate.candidate_id, rec_id="messenger-2022-r7", status="partially-implemented",
+                     evidence="Placeholder evidence in the curator's own words.", confidence="medium", as_of="2026-01-15")
+    assert (data / "assessments.csv").read_bytes() == before, "a refused accept writes nothing"
     decision = inbox.accept(candidate.candidate_id, rec_id="messenger-2022-r7", status="partially-implemented",
                             evidence="Placeholder evidence in the curator's own words.", confidence="medium",
-                            as_of="2026-01-15")
+                            as_of="2026-01-15", parts_partly="1")
     assert validate(data) == []
     corpus = load(data)
     assert corpus.sources[decision.source_id]["url"] == candidate.url
     assert corpus.sources[decision.source_id]["published"] == candidate.published
     latest = corpus.current("messenger-2022-r7")
     assert latest["source_id"] == decision.source_id and latest["as_of"] == "2026-01-15"
+    assert latest["parts_partly"] == "1" and latest["parts_operating"] == ""
     assert inbox.pending() == []
     collect(data, client=c, sources=["parliament-written-statements"])
     assert Inbox(data).pending() == [], "a decided candidate is never proposed again"

@@ -3,6 +3,7 @@ the README makes (least privilege, pinned actions, concurrency, caches)."""
 
 from __future__ import annotations
 
+import csv
 import shutil
 import subprocess
 import sys
@@ -87,8 +88,12 @@ def test_diff_data_reports_a_small_history(tmp_path):
     target = next(r for r in sorted(corpus.recommendations) if not corpus.is_ask(r) and corpus.status(r) != "in-progress"
                   and all(a["as_of"] < "2026-01-05" for a in corpus.history(r)))
     before = corpus.status(target)
-    with open(repo / "data" / "assessments.csv", "a", encoding="utf-8") as fh:
-        fh.write(f"{target},2026-01-05,day,in-progress,Something happened,zz-2026-new-source,2026-01-06,medium,\n")
+    with open(repo / "data" / "assessments.csv", encoding="utf-8") as fh:
+        header = next(csv.reader(fh))
+    with open(repo / "data" / "assessments.csv", "a", encoding="utf-8", newline="") as fh:
+        csv.DictWriter(fh, fieldnames=header, lineterminator="\n").writerow(dict(
+            rec_id=target, as_of="2026-01-05", as_of_precision="day", status="in-progress", evidence="Something happened",
+            source_id="zz-2026-new-source", assessed_on="2026-01-06", confidence="medium"))
     result = subprocess.run([sys.executable, "-m", "tracker", "--data", str(repo / "data"), "diff-data", "--base", "HEAD"],
                             capture_output=True, text=True)
     assert result.returncode == 0, result.stderr

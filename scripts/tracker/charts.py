@@ -721,6 +721,35 @@ def fresh_look_sentence(corpus: Corpus) -> str:
             f"12 months earlier. The [what to check next](../about/check-next.html) page lists them, overdue promises first.")
 
 
+def part_tally(corpus: Corpus) -> dict[str, int]:
+    """The parts of every tracked recommendation's ask, by how each stood at its latest judgement:
+    operating, partly, not shown (for statuses judged on the parts), and set aside (the ask was
+    declined, replaced or dropped, or has no judgement yet)."""
+    from .pages.review import JUDGED_ON_PARTS
+
+    tally = {"operating": 0, "partly": 0, "not shown": 0, "set aside": 0}
+    for r in _tracked(corpus):
+        current = corpus.current(r["rec_id"])
+        for _, state in corpus.part_states(r["rec_id"]):
+            tally[state if current and current["status"] in JUDGED_ON_PARTS else "set aside"] += 1
+    return tally
+
+
+def parts_sentence(corpus: Corpus) -> str:
+    """The record counted part by part rather than by whole recommendation."""
+    t = part_tally(corpus)
+    judged = t["operating"] + t["partly"] + t["not shown"]
+    if not judged:
+        return ""
+    share = lambda n: f"{n:,} ({n / judged:.0%})"  # noqa: E731
+    text_ = (f"Counted part by part, the tracked recommendations asked for {sum(t.values()):,} things. "
+             f"Of the {judged:,} whose recommendation is judged on its parts, {share(t['operating'])} were operating at the latest "
+             f"judgement, {share(t['partly'])} operating in part and {share(t['not shown'])} not shown operating")
+    text_ += (f"; the other {t['set aside']:,} belong to recommendations declined, replaced or dropped, or not yet judged."
+              if t["set aside"] else ".")
+    return text_
+
+
 def pooled_note(corpus: Corpus) -> str:
     """For a chart that pools every review: the denominator, and the review that weighs
     most in it when one holds more than half."""

@@ -17,6 +17,19 @@ STATUSES = ["implemented", "partially-implemented", "in-progress", "not-started"
 RESPONSES = ["accepted", "accepted-in-principle", "accepted-in-part", "not-accepted", "noted"]
 
 
+def synthetic_parts(rng: random.Random, status: str, n_parts: int) -> dict[str, str]:
+    """Parts named as operating that agree with a status (the rule status-follows-parts)."""
+    numbers = [str(n) for n in range(1, n_parts + 1)]
+    if status == "implemented":
+        return {"parts_operating": ";".join(numbers), "parts_partly": ""}
+    if status == "partially-implemented":
+        # One part operating in part, and any of the others wholly: never every part wholly.
+        partly = rng.choice(numbers)
+        whole = [n for n in numbers if n != partly and rng.random() < 0.5]
+        return {"parts_operating": ";".join(whole), "parts_partly": partly}
+    return {"parts_operating": "", "parts_partly": ""}
+
+
 def generate(target: Path, reviews: int = 200, per_review: int = 50, seed: int = 1983, include_real: bool = True) -> dict[str, int]:
     """Write a complete data folder (datapackage.json and every table) to ``target``:
     the real corpus (so that every chapter's cross-references still resolve) plus
@@ -29,7 +42,7 @@ def generate(target: Path, reviews: int = 200, per_review: int = 50, seed: int =
                     published="2000-01-01", published_precision="day", url=f"https://example.org/source/{i}",
                     accessed="2026-01-01") for i in range(500)]
     start = date(1983, 1, 1)
-    rows = {"reviews": [], "recommendations": [], "recommendation_themes": [], "assessments": [], "links": []}
+    rows = {"reviews": [], "recommendations": [], "recommendation_themes": [], "ask_parts": [], "assessments": [], "links": []}
     # Titles and summaries are words drawn from the real recommendations, so that text
     # similarity (tracker.similar) meets a realistic vocabulary, not one repeated template.
     with open(DATA_DIR / "recommendations.csv", newline="", encoding="utf-8") as fh:
@@ -57,12 +70,17 @@ def generate(target: Path, reviews: int = 200, per_review: int = 50, seed: int =
                 number_basis="report"))
             for theme in rng.sample(themes, rng.randint(1, 2)):
                 rows["recommendation_themes"].append(dict(rec_id=rec_id, theme_id=theme["theme_id"]))
+            n_parts = rng.randint(1, 3)
+            for part in range(1, n_parts + 1):
+                rows["ask_parts"].append(dict(rec_id=rec_id, part=str(part), text=words(4, 12).capitalize()))
             as_of = published
             for _ in range(rng.randint(1, 3)):
                 as_of = min(as_of + timedelta(days=rng.randint(30, 900)), date(2026, 1, 1))
                 if any(a["rec_id"] == rec_id and a["as_of"] == as_of.isoformat() for a in rows["assessments"][-3:]):
                     continue
-                rows["assessments"].append(dict(rec_id=rec_id, as_of=as_of.isoformat(), as_of_precision="day", status=rng.choice(STATUSES),
+                status = rng.choice(STATUSES)
+                rows["assessments"].append(dict(rec_id=rec_id, as_of=as_of.isoformat(), as_of_precision="day", status=status,
+                                                **synthetic_parts(rng, status, n_parts),
                                                 evidence="Placeholder evidence of what happened.",
                                                 source_id=rng.choice(sources)["source_id"], assessed_on="2026-01-01",
                                                 confidence=rng.choice(["high", "medium", "low"])))
