@@ -106,6 +106,15 @@ def test_a_source_on_a_document_sharing_site_unless_marked_as_a_copy(data):
     assert "audit-source-is-a-copy" in checks_for(data, "tag-test")
 
 
+def test_a_new_assessment_is_flagged_until_a_second_reader_has_judged_it(data):
+    source = source_of_messenger(data)
+    append(data / "assessments.csv", assessment("2026-02-01", "in-progress", "A consultation on the standards opened.", source))
+    assert "audit-read-once" in checks_for(data, f"{REC} 2026-02-01")
+    append(data / "assessments.csv", dict(assessment("2026-02-02", "in-progress", "The consultation closed.", source),
+                                          second_reading="agreed"))
+    assert "audit-read-once" not in checks_for(data, f"{REC} 2026-02-02")
+
+
 def test_a_reviewed_exception_silences_that_warning_only_and_a_stale_one_is_reported(data):
     source = source_of_messenger(data)
     append(data / "assessments.csv", assessment("2025-07-01", "implemented", "The board said it will publish more.", source))

@@ -155,6 +155,15 @@ def assessment_without_source(ctx: Context):
                         "cite the source read; if nothing was found, there is no assessment to record")
 
 
+@rule("audit-read-once", "An assessment not yet read by a second reader (its second_reading is empty).", ("assessments",), "warning")
+def read_once(ctx: Context):
+    for table, row, subject in _assessments(ctx):
+        if not row.get("second_reading"):
+            yield _warn(table, row, "second_reading", "", subject, "the assessment has been read by one reader only",
+                        "a second reader, shown the sources and the parts but not the status, judges it again: "
+                        "write agreed if they give the same status; if not, a third reading settles it (settled)")
+
+
 @rule("audit-source-is-a-copy", "A source whose address is a copy of a document published elsewhere (a document-sharing "
                                 "site or a repost), not marked as a copy.", ("sources",), "warning")
 def source_is_a_copy(ctx: Context):

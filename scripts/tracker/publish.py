@@ -90,7 +90,7 @@ def recommendation_record(corpus: Corpus, rec_id: str, base: str) -> dict:
         "parts": [{"part": int(p["part"]), "text": p["text"], "state": state} for p, state in corpus.part_states(rec_id)],
         "history": [{"as_of": a["as_of"], "as_of_precision": a.get("as_of_precision") or "day", "status": a["status"],
                      "parts_operating": split_parts(a.get("parts_operating")), "parts_partly": split_parts(a.get("parts_partly")),
-                     "evidence": a["evidence"], "confidence": a["confidence"],
+                     "evidence": a["evidence"], "confidence": a["confidence"], "second_reading": a.get("second_reading") or None,
                      "assessed_on": a["assessed_on"], "source": cite(a["source_id"]) if a["source_id"] else None}
                     for a in corpus.history(rec_id)],
         "links": [{"relation": l["relation"], "to_rec": l["to_rec"], "note": l["note"]} for l in corpus.links_from.get(rec_id, [])],
