@@ -187,6 +187,29 @@ def test_the_parts_found_operating_read_as_a_sentence(whole, partly, expected):
     assert review.parts_named({"parts_operating": whole, "parts_partly": partly}) == expected
 
 
+def test_the_explorer_says_how_many_parts_of_each_ask_operate(corpus):
+    from tracker.pages import explorer
+
+    records = {r["rec_id"]: r for r in explorer.explorer_records(corpus)}
+    html = "".join(explorer.explorer_pages(corpus).values())
+    shown = 0
+    for rec_id, record in records.items():
+        states = [s for _, s in corpus.part_states(rec_id)]
+        current = corpus.current(rec_id)
+        if corpus.is_ask(rec_id) or not current or current["status"] not in review.JUDGED_ON_PARTS:
+            assert record["parts"] == ""
+            continue
+        assert record["parts"].startswith(f"Of {len(states)} part")
+        if current["status"] == "implemented":
+            assert record["parts"].endswith(f": {len(states)} operating")
+        elif current["status"] in ("in-progress", "not-started"):
+            assert record["parts"].endswith(": none operating")
+        else:
+            assert f"{states.count('partly')} operating in part" in record["parts"] or states.count("partly") == 0
+        shown += 1
+    assert shown > 0 and 'class="tracker-parts"' in html
+
+
 def test_current_status_is_the_latest_assessment(corpus):
     for rec_id, history in corpus.assessments_of.items():
         assert corpus.status(rec_id) == max(history, key=lambda a: a["as_of"])["status"]

@@ -130,6 +130,11 @@ def test_explorer_filters_reach_rows_on_other_pages(page, paged_url, paged_site)
     assert not page.locator("[data-explorer-pager]").first.is_visible()
     link = page.locator(f"#row-{last} td a").first
     assert link.get_attribute("href").endswith(f"#{last}")
+    # A row drawn from the JSON says, like a row of the page itself, how many parts of its ask operate.
+    from tracker.pages.explorer import parts_summary
+    expected = parts_summary(corpus, last)
+    status_cell = page.locator(f"#row-{last} td[data-label=Status]").inner_text()
+    assert (expected in status_cell) if expected else page.locator(f"#row-{last} .tracker-parts").count() == 0
     page.click("#tracker-explorer button[type=reset]")
     page.wait_for_function(f"document.querySelectorAll('#tracker-explorer tbody tr:not([hidden])').length === {total}")
     page.locator("th button", has_text="Year").click()

@@ -7,11 +7,25 @@ from ..model import Corpus
 from .common import GENERATED_NOTE, PAGE_ROWS, coverage_sentence, evidence_age, front_matter, label, rec_sort_key, split_pages
 
 EXPLORER_COLUMNS = ["rec_id", "review_id", "page", "title", "review", "year", "themes", "theme_labels", "response", "response_label",
-                    "status", "status_label", "evidence", "check", "search"]
+                    "status", "status_label", "evidence", "parts", "check", "search"]
 
 
 #: The explorer's "Needs checking" filter: what each flag means to a reader.
 CHECK_LABELS = {"fresh-look": "Due for a fresh look", "overdue": "Has an overdue promise"}
+
+
+def parts_summary(corpus: Corpus, rec_id: str) -> str:
+    """How many parts of the ask were operating at the latest judgement ("Of 3 parts: 1 operating, 1 operating in part"),
+    or nothing where the status is not judged on the parts (declined, replaced, dropped) or there are none."""
+    from .review import JUDGED_ON_PARTS
+
+    current = corpus.current(rec_id)
+    states = [state for _, state in corpus.part_states(rec_id)]
+    if not states or not current or current["status"] not in JUDGED_ON_PARTS:
+        return ""
+    whole, partly = states.count("operating"), states.count("partly")
+    found = ([f"{whole} operating"] if whole else []) + ([f"{partly} operating in part"] if partly else [])
+    return f"Of {len(states)} part{'s' if len(states) != 1 else ''}: {', '.join(found) or 'none operating'}"
 
 
 def explorer_records(corpus: Corpus) -> list[dict[str, str]]:
@@ -36,6 +50,7 @@ def explorer_records(corpus: Corpus) -> list[dict[str, str]]:
             response=r["government_response"], response_label=label(r["government_response"]),
             status=status, status_label="Ask (not assessed)" if status == "ask" else label(status),
             evidence="" if status == "ask" else evidence_age(corpus, r["rec_id"]),
+            parts="" if status == "ask" else parts_summary(corpus, r["rec_id"]),
             check=" ".join(check),
             search=" ".join([r["rec_id"], r["title"], r["summary"], review["short_title"], review["title"], theme_labels]).lower()))
     return out
@@ -51,6 +66,7 @@ def _explorer_row(record: dict[str, str], base: str) -> str:
     status_cell = e(record["status_label"]) if status == "ask" else (
         f'<span class="tracker-status tracker-status-{e(status)}">{e(record["status_label"])}</span>'
         + (f'<br><small>{e(record["evidence"])}</small>' if record.get("evidence") else "")
+        + (f'<br><small class="tracker-parts">{e(record["parts"])}</small>' if record.get("parts") else "")
         + "".join(f'<br><small class="tracker-flag">{e(CHECK_LABELS[c])}</small>' for c in record.get("check", "").split()))
     return (
         f'<tr id="row-{e(rec_id)}" data-review="{e(record["review_id"])}" data-year="{e(record["year"])}" '

@@ -84,6 +84,13 @@
         age.textContent = r.evidence;
         last.appendChild(age);
       }
+      if (r.parts) {
+        last.appendChild(document.createElement("br"));
+        var parts = document.createElement("small");
+        parts.className = "tracker-parts";
+        parts.textContent = r.parts;
+        last.appendChild(parts);
+      }
       (r.check || "").split(" ").filter(Boolean).forEach(function (flag) {
         last.appendChild(document.createElement("br"));
         var note = document.createElement("small");
