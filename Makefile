@@ -12,7 +12,7 @@ SIZES ?= 1000,10000
 BUILD_DIR := _build
 PORT ?= 8000
 
-.PHONY: help install lock book book-clean check audit test serve clean fmt-data collect inbox accept reject extract linkcheck diff-data bench eval-links suggest-links
+.PHONY: help install lock book book-clean check audit agreement agreement-sample agreement-score test serve clean fmt-data collect inbox accept reject extract linkcheck diff-data bench eval-links suggest-links
 
 help: ## List the targets
 	@grep -hE '^[a-zA-Z_-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-12s %s\n", $$1, $$2}'
@@ -40,6 +40,15 @@ check: $(STAMP) ## Validate every table in data/ and print every problem
 
 audit: $(STAMP) ## Flag statuses that may not follow the rubric; each warning is fixed or recorded in data/audit_exceptions.csv
 	@$(BIN)/python -m tracker audit
+
+agreement: $(STAMP) ## Blind agreement checks: each check's figures, from data/agreement_checks.csv
+	@$(BIN)/python -m tracker agreement
+
+agreement-sample: $(STAMP) ## Draw a fresh blind sample: make agreement-sample [N=64 SEED=1 OUT=agreement-packet]
+	@$(BIN)/python -m tracker agreement sample --n $(or $(N),64) --seed $(or $(SEED),0) --out "$(or $(OUT),agreement-packet)"
+
+agreement-score: $(STAMP) ## Score a reader's labels: make agreement-score [OUT=agreement-packet]
+	@$(BIN)/python -m tracker agreement score --key "$(or $(OUT),agreement-packet)/key.csv" --labels "$(or $(OUT),agreement-packet)/labels.csv"
 
 book: check ## Validate the data, generate the pages and build the site into _build/html
 	$(BIN)/jupyter-book build . -W --keep-going

@@ -36,6 +36,41 @@ def _audit(args: argparse.Namespace) -> int:
     return 0 if clean else 1
 
 
+def _agreement(args: argparse.Namespace) -> int:
+    from .agreement import checks, figures, sample, score
+    from .model import load
+
+    if args.action == "score":
+        if not (args.key and args.labels):
+            print("error: give --key and --labels (the packet's key.csv and the filled labels.csv)", file=sys.stderr)
+            return 2
+        try:
+            figure, differ = score(Path(args.key), Path(args.labels))
+        except (ValueError, KeyError, OSError) as exc:
+            print(f"error: {exc}", file=sys.stderr)
+            return 2
+        print(f"agreement {figure.words()}, Cohen's kappa {figure.kappa:.2f}")
+        for key, label in differ:
+            print(f"  item {key['item']}: {key['rec_id']} {key['as_of']}: record {key['status']}, reader {label['status']}"
+                  f" (source read: {label.get('source_read') or '?'})")
+        return 0
+    corpus = load(Path(args.data))
+    if args.action == "sample":
+        try:
+            key = sample(corpus, Path(args.out), n=args.n, seed=args.seed)
+        except ValueError as exc:
+            print(f"error: {exc}", file=sys.stderr)
+            return 2
+        print(f"wrote a blind packet of {len(key)} assessments to {args.out}: give the reader items.csv, parts.csv and "
+              f"RUBRIC.md, never key.csv; score labels.csv with make agreement-score")
+        return 0
+    for number, rows in checks(corpus).items():
+        f = figures(rows, corpus)
+        print(f"check {number}: blind {f['blind'].words()} (kappa {f['blind'].kappa:.2f}); after settling "
+              f"{f['settled'].words()} ({f['settled'].kappa:.2f}); against the record today {f['now'].words()} ({f['now'].kappa:.2f})")
+    return 0
+
+
 def _generate(args: argparse.Namespace) -> int:
     from .model import load
     from .pages import generate
@@ -216,6 +251,14 @@ def main(argv: list[str] | None = None) -> int:
     sub = parser.add_subparsers(dest="command", required=True)
     sub.add_parser("check", help="validate every table and print every problem").set_defaults(func=_check)
     sub.add_parser("audit", help="flag statuses that may not follow the rubric (unreviewed warnings exit 1)").set_defaults(func=_audit)
+    agr = sub.add_parser("agreement", help="blind agreement checks: figures, a fresh sample, or a score")
+    agr.add_argument("action", nargs="?", default="figures", choices=["figures", "sample", "score"])
+    agr.add_argument("--n", type=int, default=64, help="sample: how many assessments (default: %(default)s)")
+    agr.add_argument("--seed", type=int, default=0, help="sample: the random seed, so a sample can be drawn again")
+    agr.add_argument("--out", default="agreement-packet", help="sample: the folder for the packet (default: %(default)s)")
+    agr.add_argument("--key", help="score: the packet's key.csv")
+    agr.add_argument("--labels", help="score: the reader's labels.csv")
+    agr.set_defaults(func=_agreement)
     gen = sub.add_parser("generate", help="write the generated MyST pages into the book")
     gen.add_argument("--book", default=str(ROOT / "book"))
     gen.set_defaults(func=_generate)

@@ -53,6 +53,8 @@ class Corpus:
     report_locations: dict[str, list[dict[str, str]]] = field(default_factory=dict)
     corrections: list[dict[str, str]] = field(default_factory=list)
     commitments: list[dict[str, str]] = field(default_factory=list)
+    #: Every blind agreement check's sample (agreement_checks.csv).
+    agreement_checks: list[dict[str, str]] = field(default_factory=list)
     #: The parts of each ask (ask_parts.csv), in order: what each status is judged against.
     parts_of: dict[str, list[dict[str, str]]] = field(default_factory=dict)
     #: The data folder this corpus was read from (the similarity cache lives in the build folder beside it).
@@ -219,6 +221,7 @@ def load(data_dir: Path = DATA_DIR) -> Corpus:
         places[row["review_id"]].append(clean(row))
     corpus.report_locations = dict(places)
     corpus.corrections = [clean(r) for r in tables["corrections"].rows] if "corrections" in tables else []
+    corpus.agreement_checks = [clean(r) for r in tables["agreement_checks"].rows] if "agreement_checks" in tables else []
     serves: dict[str, list[str]] = defaultdict(list)
     for row in tables["commitment_recs"].rows if "commitment_recs" in tables else []:
         serves[row["commitment_id"]].append(row["rec_id"])

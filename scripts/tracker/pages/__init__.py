@@ -7,6 +7,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
+from ..agreement import disagreement_tables
 from ..model import Corpus
 from .checknext import check_next_page
 from .common import PAGE_ROWS, REVIEWS_DIR, cite_line, coverage_sentence
@@ -21,7 +22,8 @@ __all__ = ["EXPLORER_COLUMNS", "GENERATED", "PAGE_ROWS", "build_pages", "explore
            "nav_order", "thread_label", "write_pages"]
 
 GENERATED = ["reviews", "themes", "statuses", "recurring", "explorer.md", "explorer", "about/data-dictionary.md",
-             "about/rubric.inc", "about/corrections.md", "about/examples.inc", "about/counts.inc", "about/check-next.md"]
+             "about/rubric.inc", "about/corrections.md", "about/examples.inc", "about/counts.inc", "about/check-next.md",
+             "about/agreement.inc"]
 
 
 def generated_paths(book_dir: Path) -> list[Path]:
@@ -38,7 +40,8 @@ def build_pages(corpus: Corpus, book_dir: Path, site_url: str = "",
                               book_dir / "about" / "corrections.md": corrections_page(corpus),
                               book_dir / "about" / "examples.inc": use_data_examples(site_url),
                               book_dir / "about" / "counts.inc": coverage_sentence(corpus) + "\n",
-                              book_dir / "about" / "check-next.md": check_next_page(corpus)}
+                              book_dir / "about" / "check-next.md": check_next_page(corpus),
+                              book_dir / "about" / "agreement.inc": disagreement_tables(corpus)}
     pages.update({book_dir / name: text_ for name, text_ in explorer_pages(corpus, page_rows).items()})
     for review in corpus.reviews_in_order():
         review_id = review["review_id"]

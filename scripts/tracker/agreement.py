@@ -1,0 +1,179 @@
+"""Blind agreement checks (issue #18): whether a second reader, given only the rubric, the
+parts of each ask and the cited sources, gives the record's label.
+
+``data/agreement_checks.csv`` keeps every check's sample: the record's label when the reader
+worked, the reader's label, and, for each disagreement, the label it was settled as and why.
+From it come the figures and the disagreement tables of the method page. ``sample`` draws a
+fresh sample (never a row sampled before) and writes the reader's packet, with the record's
+labels kept apart in a key; ``score`` compares the reader's labels with the key.
+"""
+
+from __future__ import annotations
+
+import csv
+import random
+from collections import Counter
+from dataclasses import dataclass
+from pathlib import Path
+
+from .model import Corpus
+
+TABLE = "agreement_checks"
+PACKET_COLUMNS = ["item", "rec_id", "rec_title", "rec_summary", "government_response", "as_of", "as_of_precision",
+                  "source_title", "source_publisher", "source_published", "source_url", "earlier_sources_for_same_rec"]
+LABEL_COLUMNS = ["item", "rec_id", "as_of", "parts_operating", "parts_partly", "status", "source_read", "reason"]
+
+
+@dataclass(frozen=True)
+class Figure:
+    agree: int
+    total: int
+    kappa: float
+
+    @property
+    def share(self) -> float:
+        return self.agree / self.total if self.total else 0.0
+
+    def words(self) -> str:
+        return f"{self.agree} of {self.total} ({self.share:.0%})"
+
+
+def cohen(pairs: list[tuple[str, str]]) -> Figure:
+    """Agreement and Cohen's kappa of two readers' labels on the same items."""
+    n = len(pairs)
+    if not n:
+        return Figure(0, 0, 0.0)
+    agree = sum(a == b for a, b in pairs)
+    first, second = Counter(a for a, _ in pairs), Counter(b for _, b in pairs)
+    expected = sum(first[k] * second[k] for k in first) / (n * n)
+    observed = agree / n
+    kappa = 1.0 if expected == 1 else (observed - expected) / (1 - expected)
+    return Figure(agree, n, round(kappa, 2))
+
+
+def checks(corpus: Corpus) -> dict[int, list[dict[str, str]]]:
+    found: dict[int, list[dict[str, str]]] = {}
+    for row in corpus.agreement_checks:
+        found.setdefault(int(row["check"]), []).append(row)
+    return {k: sorted(v, key=lambda r: int(r["item"])) for k, v in sorted(found.items())}
+
+
+def figures(rows: list[dict[str, str]], corpus: Corpus | None = None) -> dict[str, Figure]:
+    """A check's figures: blind (the record as it stood), after settling, and, given the
+    corpus, against the record as it stands now (rows whose date has since moved are left out)."""
+    out = {"blind": cohen([(r["record_status"], r["reader_status"]) for r in rows]),
+           "settled": cohen([(r["settled_status"], r["reader_status"]) for r in rows])}
+    if corpus is not None:
+        now = {(a["rec_id"], a["as_of"]): a["status"] for h in corpus.assessments_of.values() for a in h}
+        out["now"] = cohen([(now[(r["rec_id"], r["as_of"])], r["reader_status"]) for r in rows
+                            if (r["rec_id"], r["as_of"]) in now])
+    return out
+
+
+def disagreement_tables(corpus: Corpus) -> str:
+    """The method page's table of each check's disagreements, newest check first."""
+    from .pages.common import label, rec_ref, text
+
+    names = {1: "First", 2: "Second", 3: "Third", 4: "Fourth", 5: "Fifth", 6: "Sixth", 7: "Seventh", 8: "Eighth"}
+    out = ["<!-- Generated from data/agreement_checks.csv by scripts/tracker/agreement.py: never edit. -->", ""]
+    found = checks(corpus)
+    if found:
+        words = [names.get(n, str(n)).lower() for n in sorted(found)]
+        listed = words[0] if len(words) == 1 else ", ".join(words[:-1]) + " and " + words[-1]
+        out += [(f"The samples of the {listed} checks, with both readers' labels, are in the downloads as `agreement_checks.csv`. "
+                 "Set against the record as it stands today (corrections included), each check's second reader agrees as follows:"), "",
+                "| Check | Second reader against the record today | Cohen's kappa |", "|---|---|---|"]
+        pooled = []
+        for number, rows in sorted(found.items(), reverse=True):
+            now = figures(rows, corpus)["now"]
+            out.append(f"| {names.get(number, str(number)).lower()} check | {now.words()} | {now.kappa:.2f} |")
+            pooled += rows
+        total = figures(pooled, corpus)["now"]
+        out += [f"| all {len(found)} together | {total.words()} | {total.kappa:.2f} |", ""]
+    for number, rows in sorted(found.items(), reverse=True):
+        settled = [r for r in rows if r["cause"]]
+        if not settled:
+            continue
+        out += [f"### {names.get(number, f'Check {number}:')} check: the disagreements and how each was settled", "",
+                "| Recommendation, as of | First reader (the record) | Second reader | Settled as | Why they differed |",
+                "|---|---|---|---|---|"]
+        for r in settled:
+            where = rec_ref(corpus, r["rec_id"]) if r["rec_id"] in corpus.recommendations else f"`{r['rec_id']}`"
+            out.append(f"| {where}, {r['as_of']} | {label(r['record_before_settling'] or r['record_status'])} | "
+                       f"{label(r['reader_status'])} | {label(r['settled_status'])} | {text(r['cause'])} |")
+        out.append("")
+    return "\n".join(out)
+
+
+def rubric_text(corpus: Corpus) -> str:
+    """The rubric as plain Markdown for a reader's packet (the same words as the method page)."""
+    field_ = next(f for f in corpus.package.fields("assessments") if f["name"] == "status")
+    rubric, definitions = field_["rubric"], field_["enumDescriptions"]
+    out = ["# Status rubric", "", rubric["description"], "", "## Definitions"]
+    out += [f"- **{k}**: {v}" for k, v in definitions.items()]
+    out += ["", "## Decision steps (take them in order; stop at the first that applies)"]
+    out += [f"{n}. **{s['status']}**: {s['test']}" for n, s in enumerate(rubric["steps"], start=1)]
+    out += ["", "## Tie-breakers"]
+    for key, title in rubric.get("tieBreakerGroups", {}).items():
+        out += ["", f"### {title}"] + [f"- {t['text']}" for t in rubric["tieBreakers"] if t["group"] == key]
+    out += ["", "## Examples"] + [f"- {k}: " + " ".join(v) for k, v in rubric.get("examples", {}).items()]
+    return "\n".join(out) + "\n"
+
+
+def _write(path: Path, columns: list[str], rows: list[dict]) -> None:
+    with open(path, "w", newline="", encoding="utf-8") as fh:
+        writer = csv.DictWriter(fh, fieldnames=columns, lineterminator="\n")
+        writer.writeheader()
+        writer.writerows({c: row.get(c, "") for c in columns} for row in rows)
+
+
+def sample(corpus: Corpus, out: Path, n: int = 64, seed: int = 0) -> list[dict[str, str]]:
+    """Draw ``n`` assessments never sampled before and write the reader's packet to ``out``:
+    ``items.csv`` (the recommendation, the date and the cited source: no label, no evidence),
+    ``parts.csv``, ``RUBRIC.md`` and an empty ``labels.csv`` to fill. The record's labels go to
+    ``key.csv``, which the reader must not see. Returns the key."""
+    done = {(r["rec_id"], r["as_of"]) for r in corpus.agreement_checks}
+    pool = sorted((a for h in corpus.assessments_of.values() for a in h if (a["rec_id"], a["as_of"]) not in done),
+                  key=lambda a: (a["rec_id"], a["as_of"]))
+    if len(pool) < n:
+        raise ValueError(f"only {len(pool)} assessments have not been sampled before; ask for {len(pool)} or fewer")
+    chosen = random.Random(seed).sample(pool, n)
+    items, key = [], []
+    for i, a in enumerate(chosen, start=1):
+        rec, source = corpus.recommendations[a["rec_id"]], corpus.sources.get(a["source_id"], {})
+        earlier = [e for e in corpus.history(a["rec_id"]) if e["as_of"] < a["as_of"] and e["source_id"] in corpus.sources]
+        items.append(dict(item=i, rec_id=a["rec_id"], rec_title=rec["title"], rec_summary=rec["summary"],
+                          government_response=rec["government_response"], as_of=a["as_of"], as_of_precision=a["as_of_precision"],
+                          source_title=source.get("title", ""), source_publisher=source.get("publisher", ""),
+                          source_published=source.get("published", ""), source_url=source.get("url", ""),
+                          earlier_sources_for_same_rec=" | ".join(f"{e['as_of']}: {corpus.sources[e['source_id']]['url']}"
+                                                                  for e in earlier)))
+        key.append(dict(item=i, rec_id=a["rec_id"], as_of=a["as_of"], status=a["status"]))
+    out.mkdir(parents=True, exist_ok=True)
+    _write(out / "items.csv", PACKET_COLUMNS, items)
+    parts = [dict(rec_id=r, part=p["part"], text=p["text"]) for r in sorted({a["rec_id"] for a in chosen})
+             for p in corpus.parts_of.get(r, [])]
+    _write(out / "parts.csv", ["rec_id", "part", "text"], parts)
+    (out / "RUBRIC.md").write_text(rubric_text(corpus), encoding="utf-8")
+    _write(out / "labels.csv", LABEL_COLUMNS, [])
+    _write(out / "key.csv", ["item", "rec_id", "as_of", "status"], key)
+    return key
+
+
+def score(key_path: Path, labels_path: Path) -> tuple[Figure, list[tuple[dict, dict]]]:
+    """The reader's labels against the key: the figure and each disagreement (key row, label row)."""
+    def read(path: Path) -> dict[str, dict[str, str]]:
+        with open(path, newline="", encoding="utf-8") as fh:
+            return {r["item"]: r for r in csv.DictReader(fh)}
+
+    key, labels = read(key_path), read(labels_path)
+    missing = sorted(set(key) - set(labels), key=int)
+    if missing:
+        raise ValueError(f"{labels_path}: no label for item {', '.join(missing)}")
+    for item, row in labels.items():
+        if item in key and (row["rec_id"], row["as_of"]) != (key[item]["rec_id"], key[item]["as_of"]):
+            raise ValueError(f"{labels_path}, item {item}: labels {row['rec_id']} {row['as_of']}, "
+                             f"but the key has {key[item]['rec_id']} {key[item]['as_of']}")
+    pairs = [(key[i]["status"], labels[i]["status"]) for i in sorted(key, key=int)]
+    differ = [(key[i], labels[i]) for i in sorted(key, key=int) if key[i]["status"] != labels[i]["status"]]
+    return cohen(pairs), differ

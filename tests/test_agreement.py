@@ -1,0 +1,87 @@
+"""Blind agreement checks: Cohen's kappa, a fresh blind sample that never repeats a row
+and never shows the reader a label, scoring a reader's labels, and the method page's
+figures and disagreement tables drawn from data/agreement_checks.csv."""
+
+from __future__ import annotations
+
+import csv
+import re
+from pathlib import Path
+
+import pytest
+from tracker.agreement import checks, cohen, disagreement_tables, figures, sample, score
+from tracker.model import load
+from tracker.paths import DATA_DIR, ROOT
+
+
+@pytest.fixture(scope="module")
+def corpus():
+    return load(DATA_DIR)
+
+
+def read(path: Path) -> list[dict[str, str]]:
+    with open(path, newline="", encoding="utf-8") as fh:
+        return list(csv.DictReader(fh))
+
+
+def test_kappa_discounts_the_agreement_expected_by_chance():
+    assert cohen([("a", "a"), ("b", "b"), ("c", "c")]).kappa == 1.0
+    # Observed 3 of 4; by chance (2x1 + 2x3) / 16 = 0.5; kappa (0.75 - 0.5) / 0.5 = 0.5.
+    figure = cohen([("a", "a"), ("a", "b"), ("b", "b"), ("b", "b")])
+    assert (figure.agree, figure.total, figure.kappa, figure.words()) == (3, 4, 0.5, "3 of 4 (75%)")
+
+
+def test_a_fresh_sample_never_repeats_a_row_and_never_shows_the_reader_a_label(corpus, tmp_path):
+    key = sample(corpus, tmp_path / "packet", n=20, seed=7)
+    sampled = {(r["rec_id"], r["as_of"]) for r in corpus.agreement_checks}
+    assert len(key) == 20 and not {(k["rec_id"], k["as_of"]) for k in key} & sampled
+    now = {(a["rec_id"], a["as_of"]): a["status"] for h in corpus.assessments_of.values() for a in h}
+    assert all(now[(k["rec_id"], k["as_of"])] == k["status"] for k in key)
+    items = read(tmp_path / "packet" / "items.csv")
+    assert [i["rec_id"] for i in items] == [k["rec_id"] for k in key]
+    assert not {"status", "evidence", "parts_operating", "note", "confidence"} & set(items[0])
+    statuses = set(corpus.statuses())
+    assert not any(v in statuses for i in items for c, v in i.items() if c != "rec_summary")
+    parts = read(tmp_path / "packet" / "parts.csv")
+    assert {p["rec_id"] for p in parts} == {k["rec_id"] for k in key}
+    assert "Which parts are operating" in (tmp_path / "packet" / "RUBRIC.md").read_text()
+    again = sample(corpus, tmp_path / "again", n=20, seed=7)
+    assert again == key, "the same seed draws the same sample"
+
+
+def test_scoring_compares_each_label_with_the_key_and_refuses_a_mismatched_file(corpus, tmp_path):
+    key = sample(corpus, tmp_path, n=6, seed=3)
+    rows = [dict(item=k["item"], rec_id=k["rec_id"], as_of=k["as_of"], status=k["status"] if i else "unknown", source_read="yes")
+            for i, k in enumerate(key)]
+    with open(tmp_path / "labels.csv", "w", newline="", encoding="utf-8") as fh:
+        writer = csv.DictWriter(fh, fieldnames=list(rows[0]), lineterminator="\n")
+        writer.writeheader()
+        writer.writerows(rows)
+    figure, differ = score(tmp_path / "key.csv", tmp_path / "labels.csv")
+    assert figure.agree == 6 - (key[0]["status"] != "unknown") and figure.total == 6
+    assert [d[0]["item"] for d in differ] == ([] if key[0]["status"] == "unknown" else ["1"])
+    with open(tmp_path / "labels.csv", "w", newline="", encoding="utf-8") as fh:
+        writer = csv.DictWriter(fh, fieldnames=list(rows[0]), lineterminator="\n")
+        writer.writeheader()
+        writer.writerows(rows[1:])
+    with pytest.raises(ValueError, match="no label for item 1"):
+        score(tmp_path / "key.csv", tmp_path / "labels.csv")
+
+
+def test_the_method_page_states_the_figures_the_recorded_samples_give(corpus):
+    page = (ROOT / "book" / "about" / "method.md").read_text(encoding="utf-8")
+    found = checks(corpus)
+    assert len(found) >= 3
+    for rows in found.values():
+        f = figures(rows)
+        for figure in (f["blind"], f["settled"]):
+            assert re.search(rf"\| {re.escape(figure.words())} \| {figure.kappa:.2f} \|", page), figure
+
+
+def test_the_disagreement_tables_list_every_settled_disagreement_and_the_record_today(corpus):
+    tables = disagreement_tables(corpus)
+    settled = [r for r in corpus.agreement_checks if r["cause"]]
+    assert tables.count("| {ref}`") == len(settled) > 0
+    assert all(r["reader_status"] != (r["record_before_settling"] or r["record_status"]) for r in settled)
+    pooled = figures(corpus.agreement_checks, corpus)["now"]
+    assert f"| {pooled.words()} | {pooled.kappa:.2f} |" in tables
