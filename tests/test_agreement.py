@@ -71,10 +71,10 @@ def test_scoring_compares_each_label_with_the_key_and_refuses_a_mismatched_file(
 def test_the_method_page_states_the_figures_the_recorded_samples_give(corpus):
     page = (ROOT / "book" / "about" / "method.md").read_text(encoding="utf-8")
     found = checks(corpus)
-    assert len(found) >= 3
+    assert len(found) >= 4
     for rows in found.values():
         f = figures(rows)
-        for figure in (f["blind"], f["settled"]):
+        for figure in [f["settled"]] + ([f["blind"]] if "blind" in f else []):
             assert re.search(rf"\| {re.escape(figure.words())} \| {figure.kappa:.2f} \|", page), figure
 
 
@@ -82,6 +82,5 @@ def test_the_disagreement_tables_list_every_settled_disagreement_and_the_record_
     tables = disagreement_tables(corpus)
     settled = [r for r in corpus.agreement_checks if r["cause"]]
     assert tables.count("| {ref}`") == len(settled) > 0
-    assert all(r["reader_status"] != (r["record_before_settling"] or r["record_status"]) for r in settled)
     pooled = figures(corpus.agreement_checks, corpus)["now"]
     assert f"| {pooled.words()} | {pooled.kappa:.2f} |" in tables

@@ -66,8 +66,9 @@ def _agreement(args: argparse.Namespace) -> int:
         return 0
     for number, rows in checks(corpus).items():
         f = figures(rows, corpus)
-        print(f"check {number}: blind {f['blind'].words()} (kappa {f['blind'].kappa:.2f}); after settling "
-              f"{f['settled'].words()} ({f['settled'].kappa:.2f}); against the record today {f['now'].words()} ({f['now'].kappa:.2f})")
+        blind = f"blind {f['blind'].words()} (kappa {f['blind'].kappa:.2f})" if "blind" in f else "blind: the record's labels were not kept"
+        print(f"check {number}: {blind}; after settling {f['settled'].words()} ({f['settled'].kappa:.2f}); "
+              f"against the record today {f['now'].words()} ({f['now'].kappa:.2f})")
     return 0
 
 

@@ -61,8 +61,9 @@ def checks(corpus: Corpus) -> dict[int, list[dict[str, str]]]:
 def figures(rows: list[dict[str, str]], corpus: Corpus | None = None) -> dict[str, Figure]:
     """A check's figures: blind (the record as it stood), after settling, and, given the
     corpus, against the record as it stands now (rows whose date has since moved are left out)."""
-    out = {"blind": cohen([(r["record_status"], r["reader_status"]) for r in rows]),
-           "settled": cohen([(r["settled_status"], r["reader_status"]) for r in rows])}
+    out = {"settled": cohen([(r["settled_status"], r["reader_status"]) for r in rows])}
+    if all(r["record_status"] for r in rows):
+        out["blind"] = cohen([(r["record_status"], r["reader_status"]) for r in rows])
     if corpus is not None:
         now = {(a["rec_id"], a["as_of"]): a["status"] for h in corpus.assessments_of.values() for a in h}
         out["now"] = cohen([(now[(r["rec_id"], r["as_of"])], r["reader_status"]) for r in rows
