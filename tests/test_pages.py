@@ -8,7 +8,7 @@ from collections import Counter
 
 import pytest
 from tracker import pages
-from tracker.model import REVIEW_PAGE_RECS, load
+from tracker.model import JUDGED_ON_PARTS, REVIEW_PAGE_RECS, load
 from tracker.pages import common, review, vocabulary
 from tracker.paths import DATA_DIR
 
@@ -153,7 +153,7 @@ def test_each_ask_is_listed_part_by_part_with_how_each_part_stood_at_the_latest_
         current = corpus.current(rec_id)
         for part, state in corpus.part_states(rec_id):
             line = next(x for x in body.splitlines() if x.startswith(f"{part['part']}. "))
-            if current and current["status"] in review.JUDGED_ON_PARTS:
+            if current and current["status"] in JUDGED_ON_PARTS:
                 assert line.endswith(f"*{review.PART_STATE_WORDS[state]}*"), f"{rec_id} part {part['part']}: {line}"
                 states[(current["status"], state)] += 1
             else:
@@ -196,7 +196,7 @@ def test_the_explorer_says_how_many_parts_of_each_ask_operate(corpus):
     for rec_id, record in records.items():
         states = [s for _, s in corpus.part_states(rec_id)]
         current = corpus.current(rec_id)
-        if corpus.is_ask(rec_id) or not current or current["status"] not in review.JUDGED_ON_PARTS:
+        if corpus.is_ask(rec_id) or not current or current["status"] not in JUDGED_ON_PARTS:
             assert record["parts"] == ""
             continue
         assert record["parts"].startswith(f"Of {len(states)} part")
@@ -208,6 +208,31 @@ def test_the_explorer_says_how_many_parts_of_each_ask_operate(corpus):
             assert f"{states.count('partly')} operating in part" in record["parts"] or states.count("partly") == 0
         shown += 1
     assert shown > 0 and 'class="tracker-parts"' in html
+
+
+def test_each_review_page_counts_what_its_recommendations_asked_for_part_by_part(corpus):
+    from tracker.model import split_parts
+
+    checked = 0
+    for review_id in corpus.reviews:
+        recs = corpus.recs_of(review_id)
+        operating = partly = judged = asked = 0
+        for r in recs:
+            parts = len(corpus.parts_of.get(r["rec_id"], []))
+            asked += parts
+            current = corpus.current(r["rec_id"])
+            if current and current["status"] in JUDGED_ON_PARTS and parts:
+                judged += parts
+                operating += len(split_parts(current["parts_operating"]))
+                partly += len(split_parts(current["parts_partly"]))
+        page = whole_review(corpus, review_id)
+        if judged:
+            assert f"asked for {asked} things; of the {judged} judged on their parts, {operating} w" in page, review_id
+            assert f"{partly} operating in part and {judged - operating - partly} not shown operating" in page, review_id
+            checked += 1
+        else:
+            assert "Counted part by part" not in page
+    assert checked >= 15
 
 
 def test_current_status_is_the_latest_assessment(corpus):

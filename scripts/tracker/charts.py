@@ -722,17 +722,8 @@ def fresh_look_sentence(corpus: Corpus) -> str:
 
 
 def part_tally(corpus: Corpus) -> dict[str, int]:
-    """The parts of every tracked recommendation's ask, by how each stood at its latest judgement:
-    operating, partly, not shown (for statuses judged on the parts), and set aside (the ask was
-    declined, replaced or dropped, or has no judgement yet)."""
-    from .pages.review import JUDGED_ON_PARTS
-
-    tally = {"operating": 0, "partly": 0, "not shown": 0, "set aside": 0}
-    for r in _tracked(corpus):
-        current = corpus.current(r["rec_id"])
-        for _, state in corpus.part_states(r["rec_id"]):
-            tally[state if current and current["status"] in JUDGED_ON_PARTS else "set aside"] += 1
-    return tally
+    """The parts of every tracked recommendation's ask, by how each stood at its latest judgement."""
+    return corpus.part_tally([r["rec_id"] for r in _tracked(corpus)])
 
 
 def parts_sentence(corpus: Corpus) -> str:

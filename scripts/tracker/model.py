@@ -17,6 +17,10 @@ from .tables import DataPackage, clean, read_all
 
 UNASSESSED = "unknown"
 
+#: Statuses judged on the parts of the ask (the rubric's steps 5 to 9); for the others the ask
+#: was declined, replaced or dropped before its parts are looked at.
+JUDGED_ON_PARTS = ("implemented", "partially-implemented", "in-progress", "not-started", "unknown")
+
 # A review page holds at most this many recommendations; a longer review (the
 # Francis inquiry made 290) continues on pages named <review_id>--2, --3, ...
 # so that no page grows past about half a megabyte.
@@ -143,6 +147,18 @@ class Corpus:
         partly = set(split_parts(row.get("parts_partly", ""))) if row else set()
         return [(p, "operating" if int(p["part"]) in whole else "partly" if int(p["part"]) in partly else "not shown")
                 for p in self.parts_of.get(rec_id, [])]
+
+    def part_tally(self, rec_ids: list[str]) -> dict[str, int]:
+        """The parts of these recommendations' asks by how each stood at its latest judgement:
+        operating, partly, not shown (statuses judged on the parts), and set aside (the ask was
+        declined, replaced or dropped, or has no judgement yet)."""
+        tally = {"operating": 0, "partly": 0, "not shown": 0, "set aside": 0}
+        for rec_id in rec_ids:
+            current = self.current(rec_id)
+            judged = current is not None and current["status"] in JUDGED_ON_PARTS
+            for _, state in self.part_states(rec_id):
+                tally[state if judged else "set aside"] += 1
+        return tally
 
     def as_of(self) -> str:
         """The date the site's time-dependent figures (waits, overdue promises, stale

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from ..commitments import needs_fresh_look, outcome
-from ..model import Corpus
+from ..model import JUDGED_ON_PARTS, Corpus
 from .common import GENERATED_NOTE, PAGE_ROWS, coverage_sentence, evidence_age, front_matter, label, rec_sort_key, split_pages
 
 EXPLORER_COLUMNS = ["rec_id", "review_id", "page", "title", "review", "year", "themes", "theme_labels", "response", "response_label",
@@ -17,8 +17,6 @@ CHECK_LABELS = {"fresh-look": "Due for a fresh look", "overdue": "Has an overdue
 def parts_summary(corpus: Corpus, rec_id: str) -> str:
     """How many parts of the ask were operating at the latest judgement ("Of 3 parts: 1 operating, 1 operating in part"),
     or nothing where the status is not judged on the parts (declined, replaced, dropped) or there are none."""
-    from .review import JUDGED_ON_PARTS
-
     current = corpus.current(rec_id)
     states = [state for _, state in corpus.part_states(rec_id)]
     if not states or not current or current["status"] not in JUDGED_ON_PARTS:

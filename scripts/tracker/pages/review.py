@@ -8,7 +8,7 @@ from collections import Counter
 from html import escape as html_escape
 
 from ..commitments import OUTCOMES, needs_fresh_look, outcome, tally_sentence
-from ..model import REVIEW_PAGE_RECS, Corpus, part_name, split_parts
+from ..model import JUDGED_ON_PARTS, REVIEW_PAGE_RECS, Corpus, part_name, split_parts
 from .common import (
     GENERATED_NOTE,
     badge,
@@ -124,8 +124,6 @@ def _recommendation(corpus: Corpus, rec: dict[str, str], site_url: str = "") -> 
 #: How each state of a part reads on a page.
 PART_STATE_WORDS = {"operating": "operating", "partly": "operating in part", "not shown": "not shown operating"}
 
-#: Statuses judged on the parts (the rubric's steps 5 to 9); for the others the ask was declined, replaced or dropped.
-JUDGED_ON_PARTS = ("implemented", "partially-implemented", "in-progress", "not-started", "unknown")
 
 
 def parts_lines(corpus: Corpus, rec_id: str, noun: str) -> list[str]:
@@ -143,6 +141,20 @@ def parts_lines(corpus: Corpus, rec_id: str, noun: str) -> list[str]:
     for part, state in corpus.part_states(rec_id):
         out.append(f"{part['part']}. {text(part['text'])}" + (f" · *{PART_STATE_WORDS[state]}*" if judged else ""))
     return out + [""]
+
+
+def review_parts_lines(corpus: Corpus, recs: list[dict[str, str]], noun: str) -> list[str]:
+    """A review's record counted part by part: how many of the things its recommendations asked
+    for were operating at their latest judgements."""
+    t = corpus.part_tally([r["rec_id"] for r in recs])
+    judged = t["operating"] + t["partly"] + t["not shown"]
+    if not judged:
+        return []
+    line = (f"Counted part by part, its {noun} asked for {sum(t.values())} things; of the {judged} judged on their parts, "
+            f"{t['operating']} {'were' if t['operating'] != 1 else 'was'} operating at the latest judgement, "
+            f"{t['partly']} operating in part and {t['not shown']} not shown operating")
+    line += f" (the other {t['set aside']} belong to {noun} declined, replaced or dropped, or not yet judged)." if t["set aside"] else "."
+    return [line, ""]
 
 
 def parts_named(a: dict[str, str]) -> str:
@@ -263,6 +275,7 @@ def review_pages(corpus: Corpus, review_id: str, site_url: str = "") -> dict[str
         counts = status_counts(corpus, review_id)
         status_parts = [f"{counts[s]} {label(s).lower()}" for s in corpus.statuses() if counts[s]]
         out += [f"Current status of its {len(recs)} {noun}: " + ", ".join(status_parts) + ".", ""]
+        out += review_parts_lines(corpus, recs, noun)
     out += [f"## {'Asks' if is_asks else 'Recommendations'}", ""]
     if not recs:
         out += [f"No {noun} of this source are tracked individually yet." if declared else
