@@ -74,7 +74,6 @@ def rubric_section(corpus: Corpus) -> str:
     groups = rubric.get("tieBreakerGroups", {})
     for key, title in groups.items():
         out += [f"**{text(title)}**", ""] + [f"- {text(t['text'])}" for t in rubric["tieBreakers"] if t["group"] == key] + [""]
-    out += [f"- {text(t)}" for t in rubric["tieBreakers"] if isinstance(t, str)]
     out += ["The same rubric is in `data/datapackage.json`, the checks of `make audit` flag rows that may not follow it, "
             "and the {ref}`corrections log <corrections>` lists every label changed to follow it.", ""]
     return "\n".join(out)
