@@ -51,14 +51,16 @@ def test_a_fresh_sample_never_repeats_a_row_and_never_shows_the_reader_a_label(c
 
 def test_scoring_compares_each_label_with_the_key_and_refuses_a_mismatched_file(corpus, tmp_path):
     key = sample(corpus, tmp_path, n=6, seed=3)
-    rows = [dict(item=k["item"], rec_id=k["rec_id"], as_of=k["as_of"], status=k["status"] if i else "unknown", source_read="yes")
+    rows = [dict(item=k["item"], rec_id=k["rec_id"], as_of=k["as_of"], status=k["status"] if i else "unknown",
+                 source_read="yes" if i else "no")
             for i, k in enumerate(key)]
     with open(tmp_path / "labels.csv", "w", newline="", encoding="utf-8") as fh:
         writer = csv.DictWriter(fh, fieldnames=list(rows[0]), lineterminator="\n")
         writer.writeheader()
         writer.writerows(rows)
-    figure, differ = score(tmp_path / "key.csv", tmp_path / "labels.csv")
+    figure, readable, differ = score(tmp_path / "key.csv", tmp_path / "labels.csv")
     assert figure.agree == 6 - (key[0]["status"] != "unknown") and figure.total == 6
+    assert (readable.agree, readable.total) == (5, 5), "an item whose source the reader could not read is left out"
     assert [d[0]["item"] for d in differ] == ([] if key[0]["status"] == "unknown" else ["1"])
     with open(tmp_path / "labels.csv", "w", newline="", encoding="utf-8") as fh:
         writer = csv.DictWriter(fh, fieldnames=list(rows[0]), lineterminator="\n")

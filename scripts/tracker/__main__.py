@@ -45,11 +45,12 @@ def _agreement(args: argparse.Namespace) -> int:
             print("error: give --key and --labels (the packet's key.csv and the filled labels.csv)", file=sys.stderr)
             return 2
         try:
-            figure, differ = score(Path(args.key), Path(args.labels))
+            figure, readable, differ = score(Path(args.key), Path(args.labels))
         except (ValueError, KeyError, OSError) as exc:
             print(f"error: {exc}", file=sys.stderr)
             return 2
-        print(f"agreement {figure.words()}, Cohen's kappa {figure.kappa:.2f}")
+        print(f"agreement {figure.words()}, Cohen's kappa {figure.kappa:.2f}; on the items whose source the reader "
+              f"could read at least in part {readable.words()}, kappa {readable.kappa:.2f}")
         for key, label in differ:
             print(f"  item {key['item']}: {key['rec_id']} {key['as_of']}: record {key['status']}, reader {label['status']}"
                   f" (source read: {label.get('source_read') or '?'})")
@@ -66,7 +67,9 @@ def _agreement(args: argparse.Namespace) -> int:
         return 0
     for number, rows in checks(corpus).items():
         f = figures(rows, corpus)
-        blind = f"blind {f['blind'].words()} (kappa {f['blind'].kappa:.2f})" if "blind" in f else "blind: the record's labels were not kept"
+        blind = (f"blind {f['blind'].words()} (kappa {f['blind'].kappa:.2f}), on sources the reader could read "
+                 f"{f['blind_readable'].words()} ({f['blind_readable'].kappa:.2f})" if "blind" in f
+                 else "blind: the record's labels were not kept")
         print(f"check {number}: {blind}; after settling {f['settled'].words()} ({f['settled'].kappa:.2f}); "
               f"against the record today {f['now'].words()} ({f['now'].kappa:.2f})")
     return 0

@@ -59,11 +59,14 @@ def checks(corpus: Corpus) -> dict[int, list[dict[str, str]]]:
 
 
 def figures(rows: list[dict[str, str]], corpus: Corpus | None = None) -> dict[str, Figure]:
-    """A check's figures: blind (the record as it stood), after settling, and, given the
-    corpus, against the record as it stands now (rows whose date has since moved are left out)."""
+    """A check's figures: blind (the record as it stood), the same on the rows whose source
+    the reader could read at least in part, after settling, and, given the corpus, against the
+    record as it stands now (rows whose date has since moved are left out)."""
     out = {"settled": cohen([(r["settled_status"], r["reader_status"]) for r in rows])}
     if all(r["record_status"] for r in rows):
         out["blind"] = cohen([(r["record_status"], r["reader_status"]) for r in rows])
+        out["blind_readable"] = cohen([(r["record_status"], r["reader_status"]) for r in rows
+                                       if r["reader_source_read"] != "no"])
     if corpus is not None:
         now = {(a["rec_id"], a["as_of"]): a["status"] for h in corpus.assessments_of.values() for a in h}
         out["now"] = cohen([(now[(r["rec_id"], r["as_of"])], r["reader_status"]) for r in rows
@@ -161,8 +164,10 @@ def sample(corpus: Corpus, out: Path, n: int = 64, seed: int = 0) -> list[dict[s
     return key
 
 
-def score(key_path: Path, labels_path: Path) -> tuple[Figure, list[tuple[dict, dict]]]:
-    """The reader's labels against the key: the figure and each disagreement (key row, label row)."""
+def score(key_path: Path, labels_path: Path) -> tuple[Figure, Figure, list[tuple[dict, dict]]]:
+    """The reader's labels against the key: the figure, the figure on the items whose source
+    the reader could read at least in part (``source_read`` not ``no``), and each disagreement
+    (key row, label row)."""
     def read(path: Path) -> dict[str, dict[str, str]]:
         with open(path, newline="", encoding="utf-8") as fh:
             return {r["item"]: r for r in csv.DictReader(fh)}
@@ -176,5 +181,7 @@ def score(key_path: Path, labels_path: Path) -> tuple[Figure, list[tuple[dict, d
             raise ValueError(f"{labels_path}, item {item}: labels {row['rec_id']} {row['as_of']}, "
                              f"but the key has {key[item]['rec_id']} {key[item]['as_of']}")
     pairs = [(key[i]["status"], labels[i]["status"]) for i in sorted(key, key=int)]
+    readable = [(key[i]["status"], labels[i]["status"]) for i in sorted(key, key=int)
+                if labels[i].get("source_read", "").strip().lower() != "no"]
     differ = [(key[i], labels[i]) for i in sorted(key, key=int) if key[i]["status"] != labels[i]["status"]]
-    return cohen(pairs), differ
+    return cohen(pairs), cohen(readable), differ
