@@ -320,3 +320,12 @@ def test_embedded_chart_specs_cannot_close_their_script():
     assert "<" not in script and ">" not in script.replace("=>", "")
     assert '"label": "\\u003c/script\\u003e\\u003cimg src=x\\u003e"' in script
     assert hardened.endswith('<p>after {"config" is prose</p>')
+
+
+def test_the_data_dictionary_keeps_the_spaces_around_code_in_a_description(corpus):
+    # "act; `unknown` if" once rendered as "act;`unknown`if": the words ran into the code.
+    assert common.inline_code_text("Who it asks to act; `unknown` if the source does not say.") == \
+        r"Who it asks to act\; `unknown` if the source does not say\."
+    assert common.inline_code_text("`rec_id` of it") == r"`rec_id` of it"
+    page = vocabulary.vocabulary_page(corpus)
+    assert "for example `messenger-2022`" in page and "example`" not in page

@@ -126,8 +126,12 @@ def in_review_order(corpus: Corpus, rec_ids) -> list[str]:
 
 def inline_code_text(value: str) -> str:
     """Descriptions are ours (datapackage.json), and may use `code` spans; the rest is escaped."""
+    def prose(part: str) -> str:
+        # Folding whitespace must not eat the spaces that set a code span off from its words.
+        return (" " if part[:1].isspace() else "") + text(part) + (" " if part[-1:].isspace() and part.strip() else "")
+
     parts = value.split("`")
-    return "".join(f"`{p}`" if i % 2 else text(p) for i, p in enumerate(parts))
+    return "".join(f"`{p}`" if i % 2 else prose(p) for i, p in enumerate(parts))
 
 
 def cite_line(title: str, page: str, site_url: str = "") -> str:
