@@ -329,3 +329,15 @@ def test_the_data_dictionary_keeps_the_spaces_around_code_in_a_description(corpu
     assert common.inline_code_text("`rec_id` of it") == r"`rec_id` of it"
     page = vocabulary.vocabulary_page(corpus)
     assert "for example `messenger-2022`" in page and "example`" not in page
+
+
+def test_a_recommendation_page_says_whom_it_addresses_or_why_no_one_is_named(corpus):
+    # "unknown" once covered both wording never read and wording read that names no one.
+    by_value = {}
+    for rec in corpus.recommendations.values():
+        by_value.setdefault(rec["addressed_to"], rec)
+    named = next(r for v, r in by_value.items() if v not in review.ADDRESSEE_WORDS)
+    for rec, words in [(by_value["not named"], "names no one to act"), (by_value["unknown"], "not yet established"),
+                       (named, common.text(named["addressed_to"]))]:
+        lines = "\n".join(review._recommendation(corpus, rec))
+        assert "- **Addressed to:** " in lines and words in lines.split("- **Addressed to:** ")[1].split("\n")[0], rec["rec_id"]

@@ -26,6 +26,11 @@ from .common import (
 )
 
 
+#: How the two values of addressed_to that name no one read on a recommendation's page.
+ADDRESSEE_WORDS = {"not named": "not named: the recommendation's wording names no one to act",
+                   "unknown": "unknown: not yet established from the recommendation's own wording"}
+
+
 def citation(corpus: Corpus, rec_id: str, site_url: str = "") -> str:
     """A suggested citation for one recommendation, in words, with its permanent address."""
     rec = corpus.recommendations[rec_id]
@@ -71,7 +76,7 @@ def _recommendation(corpus: Corpus, rec: dict[str, str], site_url: str = "") -> 
         where += f". {NUMBER_BASIS_NOTE[rec['number_basis']]}"
     themes = ", ".join("{ref}" + f"`theme-{t}`" for t in corpus.themes_of.get(rec_id, []))
     cite = citation(corpus, rec_id, site_url)
-    out += [f"- **Addressed to:** {text(rec['addressed_to'])}", f"- **Where:** {where}", f"- **Themes:** {themes}",
+    out += [f"- **Addressed to:** {text(ADDRESSEE_WORDS.get(rec['addressed_to'], rec['addressed_to']))}", f"- **Where:** {where}", f"- **Themes:** {themes}",
             f"- **Cite:** {text(cite)} {_copy_button(cite)}"]
     for c in corpus.renumbered:
         if c["old_rec_id"] == rec_id:
