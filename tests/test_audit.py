@@ -54,6 +54,8 @@ def source_of_messenger(data: Path) -> str:
     ("implemented", "The department said it will publish the standards next year.", "2025-06-02", "audit-future-wording"),
     ("partially-implemented", "A consultation on a code for managers was opened.", "2025-06-03", "audit-future-wording"),
     ("not-started", "The standards came into force for all managers.", "2025-06-04", "audit-in-place-wording"),
+    ("partially-implemented", "The regulator pointed to the complaints data it already received.", "2025-06-05",
+     "audit-existed-before"),
     ("abandoned", "Progress was slow and the committee was critical.", "2025-06-05", "audit-decision-named"),
     ("superseded", "Things moved on.", "2025-06-06", "audit-decision-named"),
 ])

@@ -29,6 +29,8 @@ IN_PLACE_WORDING = re.compile(r"\b(in force|launched|came into (effect|force)|in
 DECISION_WORDING = re.compile(r"\b(replaced|superseded|abolished|dropped|scrapped|withdrawn|withdrew|abandoned|"
                               r"decided|decision|not (go|proceed)|no longer|instead|merged|absorbed|took over|"
                               r"transferred|paused|shelved|ruled out)\b", re.IGNORECASE)
+EXISTED_WORDING = re.compile(r"\b(already|existing|continued|continuing|predat\w*|remained in place|still in place)\b",
+                             re.IGNORECASE)
 RANK = {"not-started": 0, "in-progress": 1, "partially-implemented": 2, "implemented": 3}
 ACCEPTED = {"accepted", "accepted-in-principle", "accepted-in-part"}
 #: Sites that repost documents published elsewhere: cite the original.
@@ -74,6 +76,19 @@ def in_place_wording(ctx: Context):
                 yield _warn(table, row, "status", row["status"], subject,
                             f"'not-started' with evidence that says '{match.group(0)}'",
                             "if something asked for is operating, the status is at least partially-implemented")
+
+
+@rule("audit-existed-before", "An implemented or partially-implemented status whose evidence says something already "
+                             "existed or continued (already, existing, continued, predated).", ("assessments",), "warning")
+def existed_before(ctx: Context):
+    for table, row, subject in _assessments(ctx):
+        if row["status"] in ("implemented", "partially-implemented"):
+            match = EXISTED_WORDING.search(row["evidence"])
+            if match:
+                yield _warn(table, row, "status", row["status"], subject,
+                            f"'{row['status']}' rests on evidence that says '{match.group(0)}'",
+                            "what existed when the review reported counts only for a part that asked for nothing beyond it; "
+                            "name that part or what is new, or lower the status")
 
 
 @rule("audit-decision-named", "An abandoned or superseded status whose evidence names no decision or successor.",
