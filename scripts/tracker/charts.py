@@ -66,9 +66,13 @@ def status_chart(frame: pd.DataFrame, note: str = "") -> alt.LayerChart:
     """Horizontal bars of recommendations by current status, with counts written on the bars."""
     order = list(frame["label"])
     total = int(frame["total"].iloc[0]) if len(frame) else 0
+    # Room beyond the longest bar for its count, whatever the counts are: a quarter of the
+    # longest bar is enough for three digits on a phone-width chart.
+    longest = int(frame["recommendations"].max()) if len(frame) else 0
     base = alt.Chart(frame).encode(
         y=alt.Y("label:N", sort=order, title=None),
-        x=alt.X("recommendations:Q", title=f"Recommendations (of {total})", axis=alt.Axis(tickMinStep=1)),
+        x=alt.X("recommendations:Q", title=f"Recommendations (of {total})", axis=alt.Axis(tickMinStep=1),
+                scale=alt.Scale(domain=[0, max(1, round(longest * 1.25))], nice=False)),
         tooltip=[
             alt.Tooltip("label:N", title="Status"),
             alt.Tooltip("recommendations:Q", title="Recommendations"),
