@@ -341,3 +341,15 @@ def test_a_recommendation_page_says_whom_it_addresses_or_why_no_one_is_named(cor
                        (named, common.text(named["addressed_to"]))]:
         lines = "\n".join(review._recommendation(corpus, rec))
         assert "- **Addressed to:** " in lines and words in lines.split("- **Addressed to:** ")[1].split("\n")[0], rec["rec_id"]
+
+
+def test_the_corrections_log_writes_a_date_no_more_precisely_than_it_is_known(corpus):
+    page = vocabulary.corrections_page(corpus)
+    rough = [(c, a) for c in corpus.corrections for a in corpus.history(c["rec_id"])
+             if a["as_of"] == c["as_of"] and a["as_of_precision"] == "year"]
+    assert rough, "the committed log has a correction to an assessment dated only to the year"
+    lines = page.splitlines()
+    for c, a in rough:
+        mine = [ln for ln in lines if f"{c['rec_id']}>`: the assessment of" in ln]
+        assert any(f"the assessment of {a['as_of'][:4]}, **" in ln for ln in mine), c
+        assert not any(f"the assessment of {common.when(a['as_of'])}, **" in ln for ln in mine), c

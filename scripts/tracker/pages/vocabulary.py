@@ -97,9 +97,11 @@ def corrections_page(corpus: Corpus) -> str:
         return "\n".join(out + ["No correction has been made yet.", ""])
     out += [f"{len(rows)} correction{'s' if len(rows) != 1 else ''}, newest first, each under the recommendation it concerns.", ""]
     what = {"status": "status", "as_of": "date", "evidence": "evidence", "source_id": "source", "row": "assessment removed"}
+    # A date known only to the month or year is written so, as on the recommendation's page.
+    precision = {(a["rec_id"], a["as_of"]): a["as_of_precision"] for h in corpus.assessments_of.values() for a in h}
     for c in rows:
         target = rec_ref(corpus, c["rec_id"]) if c["rec_id"] in corpus.recommendations else f"`{c['rec_id']}`"
-        head = (f"- {target}: the assessment of {when(c['as_of'])}, **{what.get(c['field'], c['field'])}** "
+        head = (f"- {target}: the assessment of {when(c['as_of'], precision.get((c['rec_id'], c['as_of']), 'day'))}, **{what.get(c['field'], c['field'])}** "
                 f"(corrected {when(c['corrected_on'])}).")
         known = set(corpus.statuses())
 
