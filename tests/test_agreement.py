@@ -9,7 +9,7 @@ import re
 from pathlib import Path
 
 import pytest
-from tracker.agreement import checks, cohen, disagreement_tables, figures, sample, score
+from tracker.agreement import checks, cohen, disagreement_tables, figures, pooled_blind, sample, score
 from tracker.model import load
 from tracker.paths import DATA_DIR, ROOT
 
@@ -87,3 +87,12 @@ def test_the_disagreement_tables_list_every_settled_disagreement_and_the_record_
     assert tables.count("| {ref}`") == len(settled) > 0
     pooled = figures(corpus.agreement_checks, corpus)["now"]
     assert f"| {pooled.words()} | {pooled.kappa:.2f} |" in tables
+
+
+def test_the_pooled_blind_figure_counts_every_kept_label_of_the_checks_it_names(corpus):
+    found = checks(corpus)
+    numbers, figure = pooled_blind(found, 4)
+    rows = [r for n in numbers for r in found[n]]
+    assert numbers[0] == 4 and figure.total == len(rows)
+    assert figure.agree == sum(r["record_status"] == r["reader_status"] for r in rows)
+    assert f"on {figure.words()} (kappa {figure.kappa:.2f})" in disagreement_tables(corpus)

@@ -37,7 +37,7 @@ def _audit(args: argparse.Namespace) -> int:
 
 
 def _agreement(args: argparse.Namespace) -> int:
-    from .agreement import checks, figures, sample, score
+    from .agreement import FIRST_ON_PARTS, checks, figures, pooled_blind, sample, score
     from .model import load
 
     if args.action == "score":
@@ -72,6 +72,11 @@ def _agreement(args: argparse.Namespace) -> int:
                  else "blind: the record's labels were not kept")
         print(f"check {number}: {blind}; after settling {f['settled'].words()} ({f['settled'].kappa:.2f}); "
               f"against the record today {f['now'].words()} ({f['now'].kappa:.2f})")
+    found = checks(corpus)
+    for since, words in ((0, "every check with the record's labels kept"), (FIRST_ON_PARTS, "the checks judged on the parts of each ask")):
+        numbers, figure = pooled_blind(found, since)
+        if len(numbers) >= 2:
+            print(f"pooled, {words} ({', '.join(map(str, numbers))}): blind {figure.words()} (kappa {figure.kappa:.2f})")
     return 0
 
 

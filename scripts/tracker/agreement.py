@@ -74,6 +74,34 @@ def figures(rows: list[dict[str, str]], corpus: Corpus | None = None) -> dict[st
     return out
 
 
+#: The first check whose labels were judged against the parts of each ask.
+FIRST_ON_PARTS = 4
+
+
+def pooled_blind(found: dict[int, list[dict[str, str]]], since: int = 0) -> tuple[list[int], Figure]:
+    """The blind figure pooled over every check (from ``since``) whose record labels were kept."""
+    numbers = [n for n, rows in sorted(found.items()) if n >= since and all(r["record_status"] for r in rows)]
+    rows = [r for n in numbers for r in found[n]]
+    return numbers, cohen([(r["record_status"], r["reader_status"]) for r in rows])
+
+
+def pooled_blind_lines(found: dict[int, list[dict[str, str]]], names: dict[int, str]) -> list[str]:
+    """One sentence: blind agreement pooled over the checks, and over those judged on the parts of each ask."""
+    def span(numbers: list[int]) -> str:
+        return f"{names.get(numbers[0], str(numbers[0])).lower()} to {names.get(numbers[-1], str(numbers[-1])).lower()}"
+
+    every, all_figure = pooled_blind(found)
+    on_parts, parts_figure = pooled_blind(found, FIRST_ON_PARTS)
+    if len(every) < 2:
+        return []
+    line = (f"Pooled over the checks whose record labels were kept ({span(every)}), the second reader agreed with the record "
+            f"as it then stood on {all_figure.words()} (kappa {all_figure.kappa:.2f})")
+    if len(on_parts) >= 2:
+        line += (f"; over the checks made since each status has been judged against the parts of its ask ({span(on_parts)}), "
+                 f"on {parts_figure.words()} (kappa {parts_figure.kappa:.2f})")
+    return [line + ".", ""]
+
+
 def disagreement_tables(corpus: Corpus) -> str:
     """The method page's table of each check's disagreements, newest check first."""
     from .pages.common import label, rec_ref, text
@@ -94,6 +122,7 @@ def disagreement_tables(corpus: Corpus) -> str:
             pooled += rows
         total = figures(pooled, corpus)["now"]
         out += [f"| all {len(found)} together | {total.words()} | {total.kappa:.2f} |", ""]
+        out += pooled_blind_lines(found, names)
     for number, rows in sorted(found.items(), reverse=True):
         settled = [r for r in rows if r["cause"]]
         if not settled:
