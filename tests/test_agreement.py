@@ -9,7 +9,7 @@ import re
 from pathlib import Path
 
 import pytest
-from tracker.agreement import checks, cohen, disagreement_tables, figures, pooled_blind, sample, score
+from tracker.agreement import checks, cohen, disagreement_tables, figures, pooled_blind, sample, score, summary
 from tracker.model import load
 from tracker.paths import DATA_DIR, ROOT
 
@@ -96,3 +96,15 @@ def test_the_pooled_blind_figure_counts_every_kept_label_of_the_checks_it_names(
     assert numbers[0] == 4 and figure.total == len(rows)
     assert figure.agree == sum(r["record_status"] == r["reader_status"] for r in rows)
     assert f"on {figure.words()} (kappa {figure.kappa:.2f})" in disagreement_tables(corpus)
+
+
+def test_the_method_page_opens_with_the_pooled_figure_and_the_best_and_latest_check(corpus):
+    found = checks(corpus)
+    numbers, figure = pooled_blind(found, 4)
+    line = summary(corpus)
+    assert (f"for {figure.agree} of the {figure.total} assessments sampled ({figure.share:.0%}; "
+            f"Cohen's kappa {figure.kappa:.2f})") in line
+    shares = [figures(found[n])["blind"].share for n in numbers]
+    assert f"The best single check gave {max(shares):.0%}" in line and f"the latest {shares[-1]:.0%}." in line
+    page = (ROOT / "book" / "about" / "method.md").read_text(encoding="utf-8")
+    assert page.index("agreement-summary.inc") < page.index("| Check (December 2026) |")

@@ -102,6 +102,26 @@ def pooled_blind_lines(found: dict[int, list[dict[str, str]]], names: dict[int, 
     return [line + ".", ""]
 
 
+def summary(corpus: Corpus) -> str:
+    """The method page's opening figure: blind agreement pooled over the checks judged on the
+    parts of each ask, with the best and the latest single check."""
+    names = {4: "fourth", 5: "fifth", 6: "sixth", 7: "seventh", 8: "eighth", 9: "ninth", 10: "tenth"}
+    found = checks(corpus)
+    numbers, figure = pooled_blind(found, FIRST_ON_PARTS)
+    if not numbers:
+        return "No blind check has been made since each status has been judged against the parts of its ask.\n"
+    single = {n: figures(found[n])["blind"] for n in numbers}
+    best = max(numbers, key=lambda n: (single[n].share, n))
+    latest = numbers[-1]
+    span = (names.get(numbers[0], str(numbers[0])) if len(numbers) == 1
+            else f"{names.get(numbers[0], str(numbers[0]))} to {names.get(latest, str(latest))}")
+    return (f"**In short:** in the {len(numbers)} blind checks made since each status has been judged against the parts of its ask "
+            f"({span}), a second reader working from the rubric and the sources alone gave the record's label for "
+            f"{figure.agree} of the {figure.total} assessments sampled ({figure.share:.0%}; Cohen's kappa {figure.kappa:.2f}). "
+            f"The best single check gave {single[best].share:.0%} (the {names.get(best, str(best))}), "
+            f"the latest {single[latest].share:.0%}.\n")
+
+
 def disagreement_tables(corpus: Corpus) -> str:
     """The method page's table of each check's disagreements, newest check first."""
     from .pages.common import label, rec_ref, text

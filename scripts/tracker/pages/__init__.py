@@ -7,7 +7,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from ..agreement import disagreement_tables
+from ..agreement import disagreement_tables, summary
 from ..model import Corpus
 from .checknext import check_next_page
 from .common import PAGE_ROWS, REVIEWS_DIR, cite_line, coverage_sentence
@@ -23,7 +23,7 @@ __all__ = ["EXPLORER_COLUMNS", "GENERATED", "PAGE_ROWS", "build_pages", "explore
 
 GENERATED = ["reviews", "themes", "statuses", "recurring", "explorer.md", "explorer", "about/data-dictionary.md",
              "about/rubric.inc", "about/corrections.md", "about/examples.inc", "about/counts.inc", "about/check-next.md",
-             "about/agreement.inc"]
+             "about/agreement.inc", "about/agreement-summary.inc"]
 
 
 def generated_paths(book_dir: Path) -> list[Path]:
@@ -41,7 +41,8 @@ def build_pages(corpus: Corpus, book_dir: Path, site_url: str = "",
                               book_dir / "about" / "examples.inc": use_data_examples(site_url),
                               book_dir / "about" / "counts.inc": coverage_sentence(corpus) + "\n",
                               book_dir / "about" / "check-next.md": check_next_page(corpus),
-                              book_dir / "about" / "agreement.inc": disagreement_tables(corpus)}
+                              book_dir / "about" / "agreement.inc": disagreement_tables(corpus),
+                              book_dir / "about" / "agreement-summary.inc": summary(corpus)}
     pages.update({book_dir / name: text_ for name, text_ in explorer_pages(corpus, page_rows).items()})
     for review in corpus.reviews_in_order():
         review_id = review["review_id"]
