@@ -65,14 +65,14 @@ def _agreement(args: argparse.Namespace) -> int:
         print(f"wrote a blind packet of {len(key)} assessments to {args.out}: give the reader items.csv, parts.csv and "
               f"RUBRIC.md, never key.csv; score labels.csv with make agreement-score")
         return 0
-    for number, rows in checks(corpus).items():
+    found = checks(corpus)
+    for number, rows in found.items():
         f = figures(rows, corpus)
         blind = (f"blind {f['blind'].words()} (kappa {f['blind'].kappa:.2f}), on sources the reader could read "
                  f"{f['blind_readable'].words()} ({f['blind_readable'].kappa:.2f})" if "blind" in f
                  else "blind: the record's labels were not kept")
         print(f"check {number}: {blind}; after settling {f['settled'].words()} ({f['settled'].kappa:.2f}); "
               f"against the record today {f['now'].words()} ({f['now'].kappa:.2f})")
-    found = checks(corpus)
     for since, words in ((0, "every check with the record's labels kept"), (FIRST_ON_PARTS, "the checks judged on the parts of each ask")):
         numbers, figure = pooled_blind(found, since)
         if len(numbers) >= 2:

@@ -18,10 +18,15 @@ from pathlib import Path
 
 from .model import Corpus
 
-TABLE = "agreement_checks"
 PACKET_COLUMNS = ["item", "rec_id", "rec_title", "rec_summary", "government_response", "as_of", "as_of_precision",
                   "source_title", "source_publisher", "source_published", "source_url", "earlier_sources_for_same_rec"]
 LABEL_COLUMNS = ["item", "rec_id", "as_of", "parts_operating", "parts_partly", "status", "source_read", "reason"]
+ORDINALS = ["first", "second", "third", "fourth", "fifth", "sixth", "seventh", "eighth", "ninth", "tenth", "eleventh", "twelfth"]
+
+
+def ordinal(number: int) -> str:
+    """A check's number as the method page names it: 5 -> "fifth"."""
+    return ORDINALS[number - 1] if 0 < number <= len(ORDINALS) else f"number {number}"
 
 
 @dataclass(frozen=True)
@@ -85,11 +90,13 @@ def pooled_blind(found: dict[int, list[dict[str, str]]], since: int = 0) -> tupl
     return numbers, cohen([(r["record_status"], r["reader_status"]) for r in rows])
 
 
-def pooled_blind_lines(found: dict[int, list[dict[str, str]]], names: dict[int, str]) -> list[str]:
-    """One sentence: blind agreement pooled over the checks, and over those judged on the parts of each ask."""
-    def span(numbers: list[int]) -> str:
-        return f"{names.get(numbers[0], str(numbers[0])).lower()} to {names.get(numbers[-1], str(numbers[-1])).lower()}"
+def span(numbers: list[int]) -> str:
+    """The checks named by their first and last: "fourth to eighth"."""
+    return ordinal(numbers[0]) if len(numbers) == 1 else f"{ordinal(numbers[0])} to {ordinal(numbers[-1])}"
 
+
+def pooled_blind_lines(found: dict[int, list[dict[str, str]]]) -> list[str]:
+    """One sentence: blind agreement pooled over the checks, and over those judged on the parts of each ask."""
     every, all_figure = pooled_blind(found)
     on_parts, parts_figure = pooled_blind(found, FIRST_ON_PARTS)
     if len(every) < 2:
@@ -105,7 +112,6 @@ def pooled_blind_lines(found: dict[int, list[dict[str, str]]], names: dict[int, 
 def summary(corpus: Corpus) -> str:
     """The method page's opening figure: blind agreement pooled over the checks judged on the
     parts of each ask, with the best and the latest single check."""
-    names = {4: "fourth", 5: "fifth", 6: "sixth", 7: "seventh", 8: "eighth", 9: "ninth", 10: "tenth"}
     found = checks(corpus)
     numbers, figure = pooled_blind(found, FIRST_ON_PARTS)
     if not numbers:
@@ -113,12 +119,10 @@ def summary(corpus: Corpus) -> str:
     single = {n: figures(found[n])["blind"] for n in numbers}
     best = max(numbers, key=lambda n: (single[n].share, n))
     latest = numbers[-1]
-    span = (names.get(numbers[0], str(numbers[0])) if len(numbers) == 1
-            else f"{names.get(numbers[0], str(numbers[0]))} to {names.get(latest, str(latest))}")
     return (f"**In short:** in the {len(numbers)} blind checks made since each status has been judged against the parts of its ask "
-            f"({span}), a second reader working from the rubric and the sources alone gave the record's label for "
+            f"({span(numbers)}), a second reader working from the rubric and the sources alone gave the record's label for "
             f"{figure.agree} of the {figure.total} assessments sampled ({figure.share:.0%}; Cohen's kappa {figure.kappa:.2f}). "
-            f"The best single check gave {single[best].share:.0%} (the {names.get(best, str(best))}), "
+            f"The best single check gave {single[best].share:.0%} (the {ordinal(best)}), "
             f"the latest {single[latest].share:.0%}.\n")
 
 
@@ -126,11 +130,10 @@ def disagreement_tables(corpus: Corpus) -> str:
     """The method page's table of each check's disagreements, newest check first."""
     from .pages.common import label, rec_ref, text
 
-    names = {1: "First", 2: "Second", 3: "Third", 4: "Fourth", 5: "Fifth", 6: "Sixth", 7: "Seventh", 8: "Eighth"}
     out = ["<!-- Generated from data/agreement_checks.csv by scripts/tracker/agreement.py: never edit. -->", ""]
     found = checks(corpus)
     if found:
-        words = [names.get(n, str(n)).lower() for n in sorted(found)]
+        words = [ordinal(n) for n in sorted(found)]
         listed = words[0] if len(words) == 1 else ", ".join(words[:-1]) + " and " + words[-1]
         out += [(f"The samples of the {listed} checks, with both readers' labels, are in the downloads as `agreement_checks.csv`. "
                  "Set against the record as it stands today (corrections included), each check's second reader agrees as follows:"), "",
@@ -138,16 +141,16 @@ def disagreement_tables(corpus: Corpus) -> str:
         pooled = []
         for number, rows in sorted(found.items(), reverse=True):
             now = figures(rows, corpus)["now"]
-            out.append(f"| {names.get(number, str(number)).lower()} check | {now.words()} | {now.kappa:.2f} |")
+            out.append(f"| {ordinal(number)} check | {now.words()} | {now.kappa:.2f} |")
             pooled += rows
         total = figures(pooled, corpus)["now"]
         out += [f"| all {len(found)} together | {total.words()} | {total.kappa:.2f} |", ""]
-        out += pooled_blind_lines(found, names)
+        out += pooled_blind_lines(found)
     for number, rows in sorted(found.items(), reverse=True):
         settled = [r for r in rows if r["cause"]]
         if not settled:
             continue
-        out += [f"### {names.get(number, f'Check {number}:')} check: the disagreements and how each was settled", "",
+        out += [f"### {ordinal(number).capitalize()} check: the disagreements and how each was settled", "",
                 "| Recommendation, as of | First reader (the record) | Second reader | Settled as | Why they differed |",
                 "|---|---|---|---|---|"]
         for r in settled:

@@ -54,41 +54,36 @@ def _warn(table, row, column: str, value: str, subject: str, message: str, hint:
     return Problem(table.file, row_number(row), column, value, f"[{subject}] {message}", hint)
 
 
+def _wording(ctx: Context, statuses: tuple[str, ...], pattern: re.Pattern, hint: str):
+    """A warning for each row with one of ``statuses`` whose evidence uses wording that ``pattern`` finds."""
+    for table, row, subject in _assessments(ctx):
+        if row["status"] in statuses:
+            match = pattern.search(row["evidence"])
+            if match:
+                yield _warn(table, row, "status", row["status"], subject,
+                            f"'{row['status']}' rests on evidence that says '{match.group(0)}'", hint)
+
+
 @rule("audit-future-wording", "An implemented or partially-implemented status whose evidence speaks of the future or of "
                               "a plan (will, plans to, is to, proposed, consultation on, bill).", ("assessments",), "warning")
 def future_wording(ctx: Context):
-    for table, row, subject in _assessments(ctx):
-        if row["status"] in ("implemented", "partially-implemented"):
-            match = FUTURE_WORDING.search(row["evidence"])
-            if match:
-                yield _warn(table, row, "status", row["status"], subject,
-                            f"'{row['status']}' rests on evidence that says '{match.group(0)}'",
-                            "a plan, bill or promise is at most in-progress; describe what was operating on as_of")
+    yield from _wording(ctx, ("implemented", "partially-implemented"), FUTURE_WORDING,
+                        "a plan, bill or promise is at most in-progress; describe what was operating on as_of")
 
 
 @rule("audit-in-place-wording", "A not-started status whose evidence says something was in force, launched, "
                                 "introduced or published.", ("assessments",), "warning")
 def in_place_wording(ctx: Context):
-    for table, row, subject in _assessments(ctx):
-        if row["status"] == "not-started":
-            match = IN_PLACE_WORDING.search(row["evidence"])
-            if match:
-                yield _warn(table, row, "status", row["status"], subject,
-                            f"'not-started' with evidence that says '{match.group(0)}'",
-                            "if something asked for is operating, the status is at least partially-implemented")
+    yield from _wording(ctx, ("not-started",), IN_PLACE_WORDING,
+                        "if something asked for is operating, the status is at least partially-implemented")
 
 
 @rule("audit-existed-before", "An implemented or partially-implemented status whose evidence says something already "
                              "existed or continued (already, existing, continued, predated).", ("assessments",), "warning")
 def existed_before(ctx: Context):
-    for table, row, subject in _assessments(ctx):
-        if row["status"] in ("implemented", "partially-implemented"):
-            match = EXISTED_WORDING.search(row["evidence"])
-            if match:
-                yield _warn(table, row, "status", row["status"], subject,
-                            f"'{row['status']}' rests on evidence that says '{match.group(0)}'",
-                            "what existed when the review reported counts only for a part that asked for nothing beyond it; "
-                            "name that part or what is new, or lower the status")
+    yield from _wording(ctx, ("implemented", "partially-implemented"), EXISTED_WORDING,
+                        "what existed when the review reported counts only for a part that asked for nothing beyond it; "
+                        "name that part or what is new, or lower the status")
 
 
 @rule("audit-decision-named", "An abandoned or superseded status whose evidence names no decision or successor.",

@@ -298,9 +298,6 @@ def assessment_dates_in_order(ctx: Context):
 
 # --- the parts of each ask --------------------------------------------------------------
 
-part_numbers = split_parts
-
-
 def parts_by_rec(ctx: Context) -> dict[str, list[int]]:
     found: dict[str, list[int]] = defaultdict(list)
     for row in ctx.tables["ask_parts"].rows:
@@ -341,9 +338,9 @@ def parts_named_exist(ctx: Context):
     table = ctx.tables["assessments"]
     for row in table.rows:
         have = set(numbers.get(row["rec_id"], []))
-        whole = part_numbers(row["parts_operating"])
+        whole = split_parts(row["parts_operating"])
         for column in ("parts_operating", "parts_partly"):
-            named = part_numbers(row[column])
+            named = split_parts(row[column])
             unknown = [n for n in named if n not in have]
             if unknown:
                 yield Problem(table.file, row_number(row), column, row[column],
@@ -372,7 +369,7 @@ def status_follows_parts(ctx: Context):
         have, status = numbers.get(row["rec_id"]), row["status"]
         if not have or status not in PARTS_RULE:
             continue
-        whole, partly = set(part_numbers(row["parts_operating"])), set(part_numbers(row["parts_partly"]))
+        whole, partly = set(split_parts(row["parts_operating"])), set(split_parts(row["parts_partly"]))
         fits = {"implemented": whole >= set(have) and not partly,
                 "partially-implemented": bool(whole | partly) and not (whole >= set(have))}.get(status, not (whole | partly))
         if not fits:

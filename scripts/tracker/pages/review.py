@@ -130,7 +130,6 @@ def _recommendation(corpus: Corpus, rec: dict[str, str], site_url: str = "") -> 
 PART_STATE_WORDS = {"operating": "operating", "partly": "operating in part", "not shown": "not shown operating"}
 
 
-
 def parts_lines(corpus: Corpus, rec_id: str, noun: str) -> list[str]:
     """The parts of the ask, each with its state in the latest assessment: the checklist
     that the status is judged against."""
