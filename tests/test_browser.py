@@ -252,6 +252,9 @@ def test_phone_menus_open_by_touch_and_keyboard_and_their_links_navigate(browser
         assert links.count() > 0, "the drawer opened empty"
         page.keyboard.press("Escape")
         page.wait_for_selector(f"{dialog}:not([open])", state="attached", timeout=5000)
+        # The theme moves the drawer's links back to the page in the dialog's "close" event,
+        # which fires after the open attribute goes; reopening before then finds nothing to show.
+        page.wait_for_selector(f"{dialog.removesuffix('-modal')} a[href]", state="attached", timeout=5000)
         visible.first.focus()
         page.keyboard.press("Enter")
         page.wait_for_selector(f"{dialog}[open]", timeout=5000)
