@@ -9,7 +9,7 @@ import re
 from pathlib import Path
 
 import pytest
-from tracker.agreement import checks, cohen, disagreement_tables, figures, pooled_blind, sample, score, summary
+from tracker.agreement import STAGES, checks, cohen, disagreement_tables, figures, pooled_blind, sample, score, summary
 from tracker.model import load
 from tracker.paths import DATA_DIR, ROOT
 
@@ -108,3 +108,23 @@ def test_the_method_page_opens_with_the_pooled_figure_and_the_best_and_latest_ch
     assert f"The best single check gave {max(shares):.0%}" in line and f"the latest {shares[-1]:.0%}." in line
     page = (ROOT / "book" / "about" / "method.md").read_text(encoding="utf-8")
     assert page.index("agreement-summary.inc") < page.index("| Check (December 2026) |")
+
+
+def test_agreement_on_the_stage_counts_two_labels_in_one_stage_as_agreeing_and_covers_every_status(corpus):
+    assert set(STAGES) == set(corpus.statuses()), "every status in the vocabulary belongs to one of the rubric's stages"
+    found = {1: [dict(record_status="in-progress", reader_status="not-started"),
+                 dict(record_status="implemented", reader_status="partially-implemented"),
+                 dict(record_status="superseded", reader_status="partially-implemented"),
+                 dict(record_status="unknown", reader_status="unknown")]}
+    assert pooled_blind(found)[1].words() == "1 of 4 (25%)"
+    assert pooled_blind(found, by_stage=True)[1].words() == "3 of 4 (75%)"
+    # On the committed checks: the summary gives the figure by stage, and splits the disagreements between stage and label.
+    found = checks(corpus)
+    _, figure = pooled_blind(found, 4)
+    _, staged = pooled_blind(found, 4, by_stage=True)
+    rows = [r for n in found if n >= 4 for r in found[n]]
+    across = sum(STAGES[r["record_status"]] != STAGES[r["reader_status"]] for r in rows)
+    line = summary(corpus)
+    assert f"the two agreed on {staged.agree} of {staged.total} ({staged.share:.0%}; kappa {staged.kappa:.2f})" in line
+    assert (f"of the {figure.total - figure.agree} disagreements, {across} were about the stage and "
+            f"{figure.total - figure.agree - across} about the label within one stage") in line

@@ -76,7 +76,9 @@ def _agreement(args: argparse.Namespace) -> int:
     for since, words in ((0, "every check with the record's labels kept"), (FIRST_ON_PARTS, "the checks judged on the parts of each ask")):
         numbers, figure = pooled_blind(found, since)
         if len(numbers) >= 2:
-            print(f"pooled, {words} ({', '.join(map(str, numbers))}): blind {figure.words()} (kappa {figure.kappa:.2f})")
+            _, staged = pooled_blind(found, since, by_stage=True)
+            print(f"pooled, {words} ({', '.join(map(str, numbers))}): blind {figure.words()} (kappa {figure.kappa:.2f}); "
+                  f"on the rubric's stage alone (declined, operating, none operating) {staged.words()} (kappa {staged.kappa:.2f})")
     return 0
 
 

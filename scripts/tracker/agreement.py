@@ -83,11 +83,26 @@ def figures(rows: list[dict[str, str]], corpus: Corpus | None = None) -> dict[st
 FIRST_ON_PARTS = 4
 
 
-def pooled_blind(found: dict[int, list[dict[str, str]]], since: int = 0) -> tuple[list[int], Figure]:
-    """The blind figure pooled over every check (from ``since``) whose record labels were kept."""
+#: The rubric's three stages, as its tie-breakers are grouped: the ask declined, replaced or dropped
+#: (steps 2 to 4), at least one part operating (steps 5 and 6), or no part operating yet (steps 7 to 9).
+STAGES = {"not-accepted": "declined", "superseded": "declined", "abandoned": "declined",
+          "implemented": "operating", "partially-implemented": "operating",
+          "in-progress": "none", "not-started": "none", "unknown": "none"}
+
+
+def stage(status: str) -> str:
+    """Which of the rubric's three stages a status belongs to."""
+    return STAGES[status]
+
+
+def pooled_blind(found: dict[int, list[dict[str, str]]], since: int = 0,
+                 by_stage: bool = False) -> tuple[list[int], Figure]:
+    """The blind figure pooled over every check (from ``since``) whose record labels were kept;
+    with ``by_stage``, agreement on the rubric's stage alone (two labels in one stage agree)."""
     numbers = [n for n, rows in sorted(found.items()) if n >= since and all(r["record_status"] for r in rows)]
     rows = [r for n in numbers for r in found[n]]
-    return numbers, cohen([(r["record_status"], r["reader_status"]) for r in rows])
+    key = stage if by_stage else str
+    return numbers, cohen([(key(r["record_status"]), key(r["reader_status"])) for r in rows])
 
 
 def span(numbers: list[int]) -> str:
@@ -114,6 +129,7 @@ def summary(corpus: Corpus) -> str:
     parts of each ask, with the best and the latest single check."""
     found = checks(corpus)
     numbers, figure = pooled_blind(found, FIRST_ON_PARTS)
+    _, staged = pooled_blind(found, FIRST_ON_PARTS, by_stage=True)
     if not numbers:
         return "No blind check has been made since each status has been judged against the parts of its ask.\n"
     single = {n: figures(found[n])["blind"] for n in numbers}
@@ -123,7 +139,11 @@ def summary(corpus: Corpus) -> str:
             f"({span(numbers)}), a second reader working from the rubric and the sources alone gave the record's label for "
             f"{figure.agree} of the {figure.total} assessments sampled ({figure.share:.0%}; Cohen's kappa {figure.kappa:.2f}). "
             f"The best single check gave {single[best].share:.0%} (the {ordinal(best)}), "
-            f"the latest {single[latest].share:.0%}.\n")
+            f"the latest {single[latest].share:.0%}. "
+            f"Counting only which of the rubric's three stages each label falls in (the ask declined, replaced or dropped; "
+            f"some part of it operating; no part operating yet), the two agreed on "
+            f"{staged.agree} of {staged.total} ({staged.share:.0%}; kappa {staged.kappa:.2f}): of the {figure.total - figure.agree} disagreements, "
+            f"{staged.total - staged.agree} were about the stage and {staged.agree - figure.agree} about the label within one stage.\n")
 
 
 def disagreement_tables(corpus: Corpus) -> str:
