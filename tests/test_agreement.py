@@ -4,6 +4,7 @@ figures and disagreement tables drawn from data/agreement_checks.csv."""
 
 from __future__ import annotations
 
+import copy as copy_module
 import csv
 import re
 from pathlib import Path
@@ -31,7 +32,17 @@ def test_kappa_discounts_the_agreement_expected_by_chance():
     assert (figure.agree, figure.total, figure.kappa, figure.words()) == (3, 4, 0.5, "3 of 4 (75%)")
 
 
-def test_a_fresh_sample_never_repeats_a_row_and_never_shows_the_reader_a_label(corpus, tmp_path):
+@pytest.fixture()
+def early(corpus):
+    """The corpus as it stood after its first two checks, so that many rows are still unsampled
+    (the committed data may have sampled nearly every row)."""
+    copy = copy_module.copy(corpus)
+    copy.agreement_checks = [r for r in corpus.agreement_checks if int(r["check"]) <= 2]
+    return copy
+
+
+def test_a_fresh_sample_never_repeats_a_row_and_never_shows_the_reader_a_label(early, tmp_path):
+    corpus = early
     key = sample(corpus, tmp_path / "packet", n=20, seed=7)
     sampled = {(r["rec_id"], r["as_of"]) for r in corpus.agreement_checks}
     assert len(key) == 20 and not {(k["rec_id"], k["as_of"]) for k in key} & sampled
@@ -50,8 +61,16 @@ def test_a_fresh_sample_never_repeats_a_row_and_never_shows_the_reader_a_label(c
     assert again == key, "the same seed draws the same sample"
 
 
-def test_scoring_compares_each_label_with_the_key_and_refuses_a_mismatched_file(corpus, tmp_path):
-    key = sample(corpus, tmp_path, n=6, seed=3)
+def test_asking_for_more_rows_than_remain_unsampled_says_how_many_remain(corpus, tmp_path):
+    done = {(r["rec_id"], r["as_of"]) for r in corpus.agreement_checks}
+    left = sum((a["rec_id"], a["as_of"]) not in done for h in corpus.assessments_of.values() for a in h)
+    with pytest.raises(ValueError, match=f"only {left} assessments have not been sampled before; ask for {left} or fewer"):
+        sample(corpus, tmp_path / "packet", n=left + 1, seed=1)
+    assert not (tmp_path / "packet").exists(), "nothing is written when the sample cannot be drawn"
+
+
+def test_scoring_compares_each_label_with_the_key_and_refuses_a_mismatched_file(early, tmp_path):
+    key = sample(early, tmp_path, n=6, seed=3)
     rows = [dict(item=k["item"], rec_id=k["rec_id"], as_of=k["as_of"], status=k["status"] if i else "unknown",
                  source_read="yes" if i else "no")
             for i, k in enumerate(key)]
