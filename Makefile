@@ -44,8 +44,8 @@ audit: $(STAMP) ## Flag statuses that may not follow the rubric; each warning is
 agreement: $(STAMP) ## Blind agreement checks: each check's figures, from data/agreement_checks.csv
 	@$(BIN)/python -m tracker agreement
 
-agreement-sample: $(STAMP) ## Draw a fresh blind sample: make agreement-sample [N=64 SEED=1 OUT=agreement-packet]
-	@$(BIN)/python -m tracker agreement sample --n $(or $(N),64) --seed $(or $(SEED),0) --out "$(or $(OUT),agreement-packet)"
+agreement-sample: $(STAMP) ## Draw a fresh blind sample: make agreement-sample [N=64 SEED=1 OUT=agreement-packet WHOLE=1 (from every assessment)]
+	@$(BIN)/python -m tracker agreement sample --n $(or $(N),64) --seed $(or $(SEED),0) --out "$(or $(OUT),agreement-packet)" $(if $(WHOLE),--whole-record)
 
 agreement-score: $(STAMP) ## Score a reader's labels: make agreement-score [OUT=agreement-packet]
 	@$(BIN)/python -m tracker agreement score --key "$(or $(OUT),agreement-packet)/key.csv" --labels "$(or $(OUT),agreement-packet)/labels.csv"

@@ -10,7 +10,7 @@ import re
 from pathlib import Path
 
 import pytest
-from tracker.agreement import STAGES, checks, cohen, disagreement_tables, figures, pooled_blind, sample, score, summary
+from tracker.agreement import STAGES, checks, cohen, disagreement_tables, figures, ordinal, pooled_blind, sample, score, summary
 from tracker.model import load
 from tracker.paths import DATA_DIR, ROOT
 
@@ -147,3 +147,29 @@ def test_agreement_on_the_stage_counts_two_labels_in_one_stage_as_agreeing_and_c
     assert f"the two agreed on {staged.agree} of {staged.total} ({staged.share:.0%}; kappa {staged.kappa:.2f})" in line
     assert (f"of the {figure.total - figure.agree} disagreements, {across} were about the stage and "
             f"{figure.total - figure.agree - across} about the label within one stage") in line
+
+
+def test_a_whole_record_sample_may_repeat_sampled_rows_and_is_reported_apart_from_the_pooled_figure(corpus, tmp_path):
+    sampled = {(r["rec_id"], r["as_of"]) for r in corpus.agreement_checks}
+    everything = sum(len(h) for h in corpus.assessments_of.values())
+    key = sample(corpus, tmp_path / "whole", n=everything, seed=2, whole_record=True)
+    assert {(k["rec_id"], k["as_of"]) for k in key} >= sampled, "a whole-record sample draws from rows sampled before too"
+    with pytest.raises(ValueError, match=f"the record holds only {everything} assessments"):
+        sample(corpus, tmp_path / "more", n=everything + 1, seed=2, whole_record=True)
+    # A whole-record check is stated on its own and left out of the pooled figure for checks on unsampled rows.
+    extra = copy_module.copy(corpus)
+    number = max(int(r["check"]) for r in corpus.agreement_checks) + 1
+    rows = [dict(check=str(number), drawn_from="whole-record", item=str(i), rec_id=k["rec_id"], as_of=k["as_of"],
+                 record_status=k["status"], reader_status=k["status"] if i % 4 else "unknown", reader_source_read="yes",
+                 record_before_settling="", settled_status=k["status"], cause="")
+            for i, k in enumerate(key[:40], start=1)]
+    extra.agreement_checks = corpus.agreement_checks + rows
+    _, before = pooled_blind(checks(corpus), 4)
+    _, after = pooled_blind(checks(extra), 4)
+    assert after == before
+    whole = figures(rows)["blind"]
+    assert whole.total == 40 and whole.agree == 40 - sum(r["reader_status"] != r["record_status"] for r in rows)
+    line = summary(extra)
+    assert "drew its 40 assessments at random from the whole record" in line
+    assert f"gave the record's label for {whole.words()} (kappa {whole.kappa:.2f})" in line
+    assert f"| {ordinal(number)} check, from the whole record |" in disagreement_tables(extra)

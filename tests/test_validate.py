@@ -491,6 +491,26 @@ def assessed_without_parts(d):
     return "assessments.csv", row, "rec_id", "no parts"
 
 
+def check_with_two_draws(d):
+    rows = read(d, "agreement_checks")
+    col = rows[0].index("drawn_from")
+    last = max(i for i, r in enumerate(rows[1:], start=2) if r[0] == rows[1][0])
+    rows[last - 1][col] = "whole-record"
+    write(d, "agreement_checks", rows)
+    return "agreement_checks.csv", last, "drawn_from", "one check draws one sample"
+
+
+def unsampled_check_repeating_a_row(d):
+    rows = read(d, "agreement_checks")
+    head = rows[0]
+    later = max(int(r[0]) for r in rows[1:]) + 1
+    repeat = list(rows[1])
+    repeat[head.index("check")], repeat[head.index("item")] = str(later), "1"
+    rows.append(repeat)
+    write(d, "agreement_checks", rows)
+    return "agreement_checks.csv", len(rows), "drawn_from", "already sampled in check"
+
+
 CASES = [implemented_with_a_part_missing, partly_implemented_naming_no_part, in_progress_naming_a_part,
     naming_a_part_the_ask_lacks, part_named_whole_and_partly, parts_list_not_a_list, parts_with_a_gap, assessed_without_parts,
     deadline_before_promise, delivered_without_source, delivered_and_withdrawn, commitment_serving_nothing,
@@ -502,7 +522,7 @@ CASES = [implemented_with_a_part_missing, partly_implemented_naming_no_part, in_
     implemented_without_source, response_without_source, complete_with_wrong_count, number_used_twice,
     rec_id_not_matching_number, bad_number, self_link, answers_a_non_ask, repeats_pointing_forward,
     recommendation_without_theme, month_precision_not_on_the_first, unknown_link_provenance, link_in_both_directions,
-    link_note_over_two_lines, read_before_published,
+    link_note_over_two_lines, read_before_published, check_with_two_draws, unsampled_check_repeating_a_row,
 ]
 
 

@@ -58,7 +58,7 @@ def _agreement(args: argparse.Namespace) -> int:
     corpus = load(Path(args.data))
     if args.action == "sample":
         try:
-            key = sample(corpus, Path(args.out), n=args.n, seed=args.seed)
+            key = sample(corpus, Path(args.out), n=args.n, seed=args.seed, whole_record=args.whole_record)
         except ValueError as exc:
             print(f"error: {exc}", file=sys.stderr)
             return 2
@@ -71,9 +71,10 @@ def _agreement(args: argparse.Namespace) -> int:
         blind = (f"blind {f['blind'].words()} (kappa {f['blind'].kappa:.2f}), on sources the reader could read "
                  f"{f['blind_readable'].words()} ({f['blind_readable'].kappa:.2f})" if "blind" in f
                  else "blind: the record's labels were not kept")
-        print(f"check {number}: {blind}; after settling {f['settled'].words()} ({f['settled'].kappa:.2f}); "
+        drawn = " (drawn from the whole record)" if rows[0].get("drawn_from") == "whole-record" else ""
+        print(f"check {number}{drawn}: {blind}; after settling {f['settled'].words()} ({f['settled'].kappa:.2f}); "
               f"against the record today {f['now'].words()} ({f['now'].kappa:.2f})")
-    for since, words in ((0, "every check with the record's labels kept"), (FIRST_ON_PARTS, "the checks judged on the parts of each ask")):
+    for since, words in ((0, "every check on rows never sampled before, with the record's labels kept"), (FIRST_ON_PARTS, "the checks judged on the parts of each ask")):
         numbers, figure = pooled_blind(found, since)
         if len(numbers) >= 2:
             _, staged = pooled_blind(found, since, by_stage=True)
@@ -267,6 +268,8 @@ def main(argv: list[str] | None = None) -> int:
     agr.add_argument("--n", type=int, default=64, help="sample: how many assessments (default: %(default)s)")
     agr.add_argument("--seed", type=int, default=0, help="sample: the random seed, so a sample can be drawn again")
     agr.add_argument("--out", default="agreement-packet", help="sample: the folder for the packet (default: %(default)s)")
+    agr.add_argument("--whole-record", action="store_true",
+                     help="sample: draw from every assessment, including those sampled before (record drawn_from=whole-record)")
     agr.add_argument("--key", help="score: the packet's key.csv")
     agr.add_argument("--labels", help="score: the reader's labels.csv")
     agr.set_defaults(func=_agreement)

@@ -90,6 +90,11 @@ STAGES = {"not-accepted": "declined", "superseded": "declined", "abandoned": "de
           "in-progress": "none", "not-started": "none", "unknown": "none"}
 
 
+def whole_record(rows: list[dict[str, str]]) -> bool:
+    """Whether a check drew its sample from every assessment, including rows sampled before."""
+    return bool(rows) and rows[0].get("drawn_from", "unsampled") == "whole-record"
+
+
 def stage(status: str) -> str:
     """Which of the rubric's three stages a status belongs to."""
     return STAGES[status]
@@ -97,9 +102,11 @@ def stage(status: str) -> str:
 
 def pooled_blind(found: dict[int, list[dict[str, str]]], since: int = 0,
                  by_stage: bool = False) -> tuple[list[int], Figure]:
-    """The blind figure pooled over every check (from ``since``) whose record labels were kept;
-    with ``by_stage``, agreement on the rubric's stage alone (two labels in one stage agree)."""
-    numbers = [n for n, rows in sorted(found.items()) if n >= since and all(r["record_status"] for r in rows)]
+    """The blind figure pooled over every check (from ``since``) whose record labels were kept and
+    whose sample was drawn from rows never sampled before; with ``by_stage``, agreement on the
+    rubric's stage alone (two labels in one stage agree)."""
+    numbers = [n for n, rows in sorted(found.items())
+               if n >= since and all(r["record_status"] for r in rows) and not whole_record(rows)]
     rows = [r for n in numbers for r in found[n]]
     key = stage if by_stage else str
     return numbers, cohen([(key(r["record_status"]), key(r["reader_status"])) for r in rows])
@@ -116,7 +123,7 @@ def pooled_blind_lines(found: dict[int, list[dict[str, str]]]) -> list[str]:
     on_parts, parts_figure = pooled_blind(found, FIRST_ON_PARTS)
     if len(every) < 2:
         return []
-    line = (f"Pooled over the checks whose record labels were kept ({span(every)}), the second reader agreed with the record "
+    line = (f"Pooled over the checks on assessments never sampled before whose record labels were kept ({span(every)}), the second reader agreed with the record "
             f"as it then stood on {all_figure.words()} (kappa {all_figure.kappa:.2f})")
     if len(on_parts) >= 2:
         line += (f"; over the checks made since each status has been judged against the parts of its ask ({span(on_parts)}), "
@@ -135,15 +142,22 @@ def summary(corpus: Corpus) -> str:
     single = {n: figures(found[n])["blind"] for n in numbers}
     best = max(numbers, key=lambda n: (single[n].share, n))
     latest = numbers[-1]
-    return (f"**In short:** in the {len(numbers)} blind checks made since each status has been judged against the parts of its ask "
-            f"({span(numbers)}), a second reader working from the rubric and the sources alone gave the record's label for "
+    text = (f"**In short:** in the {len(numbers)} blind checks on assessments never sampled before, made since each status has been "
+            f"judged against the parts of its ask ({span(numbers)}), a second reader working from the rubric and the sources alone gave the record's label for "
             f"{figure.agree} of the {figure.total} assessments sampled ({figure.share:.0%}; Cohen's kappa {figure.kappa:.2f}). "
             f"The best single check gave {single[best].share:.0%} (the {ordinal(best)}), "
             f"the latest {single[latest].share:.0%}. "
             f"Counting only which of the rubric's three stages each label falls in (the ask declined, replaced or dropped; "
             f"some part of it operating; no part operating yet), the two agreed on "
             f"{staged.agree} of {staged.total} ({staged.share:.0%}; kappa {staged.kappa:.2f}): of the {figure.total - figure.agree} disagreements, "
-            f"{staged.total - staged.agree} were about the stage and {staged.agree - figure.agree} about the label within one stage.\n")
+            f"{staged.total - staged.agree} were about the stage and {staged.agree - figure.agree} about the label within one stage.")
+    for number, rows in found.items():
+        if whole_record(rows) and all(r["record_status"] for r in rows):
+            whole = figures(rows)["blind"]
+            text += (f" The {ordinal(number)} check drew its {whole.total} assessments at random from the whole record, including rows "
+                     f"sampled in earlier checks, so it measures the record as readers find it rather than the rubric on rows never "
+                     f"checked: the second reader gave the record's label for {whole.words()} (kappa {whole.kappa:.2f}).")
+    return text + "\n"
 
 
 def disagreement_tables(corpus: Corpus) -> str:
@@ -161,7 +175,8 @@ def disagreement_tables(corpus: Corpus) -> str:
         pooled = []
         for number, rows in sorted(found.items(), reverse=True):
             now = figures(rows, corpus)["now"]
-            out.append(f"| {ordinal(number)} check | {now.words()} | {now.kappa:.2f} |")
+            drawn = ", from the whole record" if whole_record(rows) else ""
+            out.append(f"| {ordinal(number)} check{drawn} | {now.words()} | {now.kappa:.2f} |")
             pooled += rows
         total = figures(pooled, corpus)["now"]
         out += [f"| all {len(found)} together | {total.words()} | {total.kappa:.2f} |", ""]
@@ -203,16 +218,20 @@ def _write(path: Path, columns: list[str], rows: list[dict]) -> None:
         writer.writerows({c: row.get(c, "") for c in columns} for row in rows)
 
 
-def sample(corpus: Corpus, out: Path, n: int = 64, seed: int = 0) -> list[dict[str, str]]:
-    """Draw ``n`` assessments never sampled before and write the reader's packet to ``out``:
-    ``items.csv`` (the recommendation, the date and the cited source: no label, no evidence),
-    ``parts.csv``, ``RUBRIC.md`` and an empty ``labels.csv`` to fill. The record's labels go to
-    ``key.csv``, which the reader must not see. Returns the key."""
-    done = {(r["rec_id"], r["as_of"]) for r in corpus.agreement_checks}
+def sample(corpus: Corpus, out: Path, n: int = 64, seed: int = 0, whole_record: bool = False) -> list[dict[str, str]]:
+    """Draw ``n`` assessments never sampled before (or, with ``whole_record``, from every
+    assessment, sampled before or not) and write the reader's packet to ``out``: ``items.csv``
+    (the recommendation, the date and the cited source: no label, no evidence), ``parts.csv``,
+    ``RUBRIC.md`` and an empty ``labels.csv`` to fill. The record's labels go to ``key.csv``,
+    which the reader must not see. Returns the key."""
+    done = set() if whole_record else {(r["rec_id"], r["as_of"]) for r in corpus.agreement_checks}
     pool = sorted((a for h in corpus.assessments_of.values() for a in h if (a["rec_id"], a["as_of"]) not in done),
                   key=lambda a: (a["rec_id"], a["as_of"]))
     if len(pool) < n:
-        raise ValueError(f"only {len(pool)} assessments have not been sampled before; ask for {len(pool)} or fewer")
+        if whole_record:
+            raise ValueError(f"the record holds only {len(pool)} assessments; ask for {len(pool)} or fewer")
+        raise ValueError(f"only {len(pool)} assessments have not been sampled before; ask for {len(pool)} or fewer, "
+                         f"or draw from the whole record (--whole-record)")
     chosen = random.Random(seed).sample(pool, n)
     items, key = [], []
     for i, a in enumerate(chosen, start=1):

@@ -490,3 +490,34 @@ def commitment_serves_a_recommendation(ctx: Context):
         if row["commitment_id"] not in served:
             yield Problem(table.file, row_number(row), "commitment_id", row["commitment_id"],
                           "the commitment serves no recommendation", "add a row to commitment_recs.csv for each recommendation it answers")
+
+
+# --- agreement checks ----------------------------------------------------------
+
+@rule("agreement-check-one-draw", "Every row of one blind agreement check says the same about where its sample was drawn "
+                                  "from.", ("agreement_checks",))
+def agreement_check_one_draw(ctx: Context):
+    table = ctx.tables["agreement_checks"]
+    first: dict[str, dict[str, str]] = {}
+    for row in table.rows:
+        seen = first.setdefault(row["check"], row)
+        if row["drawn_from"] != seen["drawn_from"]:
+            yield Problem(table.file, row_number(row), "drawn_from", row["drawn_from"],
+                          f"check {row['check']} has rows drawn from {seen['drawn_from']} (row {row_number(seen)}) and from "
+                          f"{row['drawn_from']}", "one check draws one sample: give every row of the check the same drawn_from")
+
+
+@rule("agreement-unsampled-is-fresh", "A check drawn from unsampled rows repeats no assessment sampled in an earlier check.",
+      ("agreement_checks",))
+def agreement_unsampled_is_fresh(ctx: Context):
+    table = ctx.tables["agreement_checks"]
+    earliest: dict[tuple[str, str], int] = {}
+    for row in table.rows:
+        key = (row["rec_id"], row["as_of"])
+        earliest[key] = min(earliest.get(key, int(row["check"])), int(row["check"]))
+    for row in table.rows:
+        first = earliest[(row["rec_id"], row["as_of"])]
+        if row["drawn_from"] == "unsampled" and first < int(row["check"]):
+            yield Problem(table.file, row_number(row), "drawn_from", row["drawn_from"],
+                          f"{row['rec_id']} {row['as_of']} was already sampled in check {first}",
+                          "a sample from unsampled rows never repeats one; mark the check whole-record if it drew from every assessment")
