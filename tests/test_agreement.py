@@ -139,9 +139,9 @@ def test_agreement_on_the_stage_counts_two_labels_in_one_stage_as_agreeing_and_c
     assert pooled_blind(found, by_stage=True)[1].words() == "3 of 4 (75%)"
     # On the committed checks: the summary gives the figure by stage, and splits the disagreements between stage and label.
     found = checks(corpus)
-    _, figure = pooled_blind(found, 4)
+    numbers, figure = pooled_blind(found, 4)
     _, staged = pooled_blind(found, 4, by_stage=True)
-    rows = [r for n in found if n >= 4 for r in found[n]]
+    rows = [r for n in numbers for r in found[n]]
     across = sum(STAGES[r["record_status"]] != STAGES[r["reader_status"]] for r in rows)
     line = summary(corpus)
     assert f"the two agreed on {staged.agree} of {staged.total} ({staged.share:.0%}; kappa {staged.kappa:.2f})" in line
@@ -171,5 +171,5 @@ def test_a_whole_record_sample_may_repeat_sampled_rows_and_is_reported_apart_fro
     assert whole.total == 40 and whole.agree == 40 - sum(r["reader_status"] != r["record_status"] for r in rows)
     line = summary(extra)
     assert "drew its 40 assessments at random from the whole record" in line
-    assert f"gave the record's label for {whole.words()} (kappa {whole.kappa:.2f})" in line
+    assert f"gave the record's label for {whole.agree} of 40 ({whole.share:.0%}; kappa {whole.kappa:.2f})" in line
     assert f"| {ordinal(number)} check, from the whole record |" in disagreement_tables(extra)

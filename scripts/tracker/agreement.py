@@ -156,7 +156,8 @@ def summary(corpus: Corpus) -> str:
             whole = figures(rows)["blind"]
             text += (f" The {ordinal(number)} check drew its {whole.total} assessments at random from the whole record, including rows "
                      f"sampled in earlier checks, so it measures the record as readers find it rather than the rubric on rows never "
-                     f"checked: the second reader gave the record's label for {whole.words()} (kappa {whole.kappa:.2f}).")
+                     f"checked: the second reader gave the record's label for {whole.agree} of {whole.total} ({whole.share:.0%}; "
+                     f"kappa {whole.kappa:.2f}).")
     return text + "\n"
 
 
