@@ -173,3 +173,6 @@ def test_a_whole_record_sample_may_repeat_sampled_rows_and_is_reported_apart_fro
     assert "drew its 40 assessments at random from the whole record" in line
     assert f"gave the record's label for {whole.agree} of 40 ({whole.share:.0%}; kappa {whole.kappa:.2f})" in line
     assert f"| {ordinal(number)} check, from the whole record |" in disagreement_tables(extra)
+    reached = "reached" if whole.share >= 0.9 else "did not reach"
+    assert f"on the whole record as it stands, the latest such check (the {ordinal(number)}) {reached} it ({whole.share:.0%})" in line
+    assert "has not yet been reached" in line or before.share >= 0.9

@@ -79,6 +79,9 @@ def figures(rows: list[dict[str, str]], corpus: Corpus | None = None) -> dict[st
     return out
 
 
+#: The blind agreement the issue set as the aim.
+AIM = 0.9
+
 #: The first check whose labels were judged against the parts of each ask.
 FIRST_ON_PARTS = 4
 
@@ -151,14 +154,23 @@ def summary(corpus: Corpus) -> str:
             f"some part of it operating; no part operating yet), the two agreed on "
             f"{staged.agree} of {staged.total} ({staged.share:.0%}; kappa {staged.kappa:.2f}): of the {figure.total - figure.agree} disagreements, "
             f"{staged.total - staged.agree} were about the stage and {staged.agree - figure.agree} about the label within one stage.")
+    wholes = []
     for number, rows in found.items():
         if whole_record(rows) and all(r["record_status"] for r in rows):
             whole = figures(rows)["blind"]
+            wholes.append((number, whole))
             text += (f" The {ordinal(number)} check drew its {whole.total} assessments at random from the whole record, including rows "
                      f"sampled in earlier checks, so it measures the record as readers find it rather than the rubric on rows never "
                      f"checked: the second reader gave the record's label for {whole.agree} of {whole.total} ({whole.share:.0%}; "
                      f"kappa {whole.kappa:.2f}).")
-    return text + "\n"
+    reached = "has been reached" if figure.share >= AIM else "has not yet been reached"
+    text += (f"\n\nThe aim is at least {AIM:.0%} blind agreement. On assessments never sampled before it {reached} "
+             f"({figure.share:.0%} pooled)")
+    if wholes:
+        number, whole = wholes[-1]
+        text += (f"; on the whole record as it stands, the latest such check (the {ordinal(number)}) "
+                 f"{'reached' if whole.share >= AIM else 'did not reach'} it ({whole.share:.0%})")
+    return text + ".\n"
 
 
 def disagreement_tables(corpus: Corpus) -> str:
