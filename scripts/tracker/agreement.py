@@ -154,22 +154,23 @@ def summary(corpus: Corpus) -> str:
             f"some part of it operating; no part operating yet), the two agreed on "
             f"{staged.agree} of {staged.total} ({staged.share:.0%}; kappa {staged.kappa:.2f}): of the {figure.total - figure.agree} disagreements, "
             f"{staged.total - staged.agree} were about the stage and {staged.agree - figure.agree} about the label within one stage.")
-    wholes = []
-    for number, rows in found.items():
-        if whole_record(rows) and all(r["record_status"] for r in rows):
-            whole = figures(rows)["blind"]
-            wholes.append((number, whole))
-            text += (f" The {ordinal(number)} check drew its {whole.total} assessments at random from the whole record, including rows "
-                     f"sampled in earlier checks, so it measures the record as readers find it rather than the rubric on rows never "
-                     f"checked: the second reader gave the record's label for {whole.agree} of {whole.total} ({whole.share:.0%}; "
-                     f"kappa {whole.kappa:.2f}).")
+    wholes = [n for n, rows in found.items() if whole_record(rows) and all(r["record_status"] for r in rows)]
+    if wholes:
+        whole = cohen([(r["record_status"], r["reader_status"]) for n in wholes for r in found[n]])
+        latest_whole = figures(found[wholes[-1]])["blind"]
+        named = (f"The {ordinal(wholes[0])} check drew its" if len(wholes) == 1 else
+                 f"The {', '.join(ordinal(n) for n in wholes[:-1])} and {ordinal(wholes[-1])} checks drew their")
+        text += (f" {named} {whole.total} assessments at random from the whole record, including rows sampled in earlier "
+                 f"checks, so {'it measures' if len(wholes) == 1 else 'they measure'} the record as readers find it rather "
+                 f"than the rubric on rows never checked: "
+                 f"the second reader gave the record's label for {whole.agree} of {whole.total} ({whole.share:.0%}; "
+                 f"kappa {whole.kappa:.2f})" + ("." if len(wholes) == 1 else f", the latest check {latest_whole.share:.0%}."))
     reached = "has been reached" if figure.share >= AIM else "has not yet been reached"
     text += (f"\n\nThe aim is at least {AIM:.0%} blind agreement. On assessments never sampled before it {reached} "
              f"({figure.share:.0%} pooled)")
     if wholes:
-        number, whole = wholes[-1]
-        text += (f"; on the whole record as it stands, the latest such check (the {ordinal(number)}) "
-                 f"{'reached' if whole.share >= AIM else 'did not reach'} it ({whole.share:.0%})")
+        text += (f"; on the whole record as it stands it {'has been reached' if whole.share >= AIM else 'has not yet been reached'} "
+                 f"({whole.share:.0%}" + (")" if len(wholes) == 1 else f" over {len(wholes)} checks)"))
     return text + ".\n"
 
 
