@@ -37,7 +37,7 @@ def _audit(args: argparse.Namespace) -> int:
 
 
 def _agreement(args: argparse.Namespace) -> int:
-    from .agreement import FIRST_ON_PARTS, checks, figures, pooled_blind, sample, score
+    from .agreement import FIRST_ON_PARTS, checks, figures, pooled_blind, pooled_whole_record, sample, score
     from .model import load
 
     if args.action == "score":
@@ -80,6 +80,10 @@ def _agreement(args: argparse.Namespace) -> int:
             _, staged = pooled_blind(found, since, by_stage=True)
             print(f"pooled, {words} ({', '.join(map(str, numbers))}): blind {figure.words()} (kappa {figure.kappa:.2f}); "
                   f"on the rubric's stage alone (declined, operating, none operating) {staged.words()} (kappa {staged.kappa:.2f})")
+    numbers, figure = pooled_whole_record(found)
+    if numbers:
+        print(f"pooled, the checks drawn from the whole record ({', '.join(map(str, numbers))}): blind {figure.words()} "
+              f"(kappa {figure.kappa:.2f})")
     return 0
 
 

@@ -115,6 +115,12 @@ def pooled_blind(found: dict[int, list[dict[str, str]]], since: int = 0,
     return numbers, cohen([(key(r["record_status"]), key(r["reader_status"])) for r in rows])
 
 
+def pooled_whole_record(found: dict[int, list[dict[str, str]]]) -> tuple[list[int], Figure]:
+    """The blind figure pooled over the checks drawn from the whole record (record labels kept)."""
+    numbers = [n for n, rows in sorted(found.items()) if whole_record(rows) and all(r["record_status"] for r in rows)]
+    return numbers, cohen([(r["record_status"], r["reader_status"]) for n in numbers for r in found[n]])
+
+
 def span(numbers: list[int]) -> str:
     """The checks named by their first and last: "fourth to eighth"."""
     return ordinal(numbers[0]) if len(numbers) == 1 else f"{ordinal(numbers[0])} to {ordinal(numbers[-1])}"
@@ -154,9 +160,8 @@ def summary(corpus: Corpus) -> str:
             f"some part of it operating; no part operating yet), the two agreed on "
             f"{staged.agree} of {staged.total} ({staged.share:.0%}; kappa {staged.kappa:.2f}): of the {figure.total - figure.agree} disagreements, "
             f"{staged.total - staged.agree} were about the stage and {staged.agree - figure.agree} about the label within one stage.")
-    wholes = [n for n, rows in found.items() if whole_record(rows) and all(r["record_status"] for r in rows)]
+    wholes, whole = pooled_whole_record(found)
     if wholes:
-        whole = cohen([(r["record_status"], r["reader_status"]) for n in wholes for r in found[n]])
         latest_whole = figures(found[wholes[-1]])["blind"]
         named = (f"The {ordinal(wholes[0])} check drew its" if len(wholes) == 1 else
                  f"The {', '.join(ordinal(n) for n in wholes[:-1])} and {ordinal(wholes[-1])} checks drew their")
