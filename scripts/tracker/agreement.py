@@ -93,7 +93,7 @@ STAGES = {"not-accepted": "declined", "superseded": "declined", "abandoned": "de
           "in-progress": "none", "not-started": "none", "unknown": "none"}
 
 
-def whole_record(rows: list[dict[str, str]]) -> bool:
+def is_whole_record(rows: list[dict[str, str]]) -> bool:
     """Whether a check drew its sample from every assessment, including rows sampled before."""
     return bool(rows) and rows[0].get("drawn_from", "unsampled") == "whole-record"
 
@@ -109,7 +109,7 @@ def pooled_blind(found: dict[int, list[dict[str, str]]], since: int = 0,
     whose sample was drawn from rows never sampled before; with ``by_stage``, agreement on the
     rubric's stage alone (two labels in one stage agree)."""
     numbers = [n for n, rows in sorted(found.items())
-               if n >= since and all(r["record_status"] for r in rows) and not whole_record(rows)]
+               if n >= since and all(r["record_status"] for r in rows) and not is_whole_record(rows)]
     rows = [r for n in numbers for r in found[n]]
     key = stage if by_stage else str
     return numbers, cohen([(key(r["record_status"]), key(r["reader_status"])) for r in rows])
@@ -117,7 +117,7 @@ def pooled_blind(found: dict[int, list[dict[str, str]]], since: int = 0,
 
 def pooled_whole_record(found: dict[int, list[dict[str, str]]]) -> tuple[list[int], Figure]:
     """The blind figure pooled over the checks drawn from the whole record (record labels kept)."""
-    numbers = [n for n, rows in sorted(found.items()) if whole_record(rows) and all(r["record_status"] for r in rows)]
+    numbers = [n for n, rows in sorted(found.items()) if is_whole_record(rows) and all(r["record_status"] for r in rows)]
     return numbers, cohen([(r["record_status"], r["reader_status"]) for n in numbers for r in found[n]])
 
 
@@ -141,8 +141,10 @@ def pooled_blind_lines(found: dict[int, list[dict[str, str]]]) -> list[str]:
 
 
 def summary(corpus: Corpus) -> str:
-    """The method page's opening figure: blind agreement pooled over the checks judged on the
-    parts of each ask, with the best and the latest single check."""
+    """The method page's opening figures: blind agreement pooled over the checks on never-sampled
+    rows judged on the parts of each ask, with the best and the latest single check and the
+    agreement on the rubric's stage alone; the checks drawn from the whole record, pooled; and
+    whether the aim is reached on each."""
     found = checks(corpus)
     numbers, figure = pooled_blind(found, FIRST_ON_PARTS)
     _, staged = pooled_blind(found, FIRST_ON_PARTS, by_stage=True)
@@ -194,7 +196,7 @@ def disagreement_tables(corpus: Corpus) -> str:
         pooled = []
         for number, rows in sorted(found.items(), reverse=True):
             now = figures(rows, corpus)["now"]
-            drawn = ", from the whole record" if whole_record(rows) else ""
+            drawn = ", from the whole record" if is_whole_record(rows) else ""
             out.append(f"| {ordinal(number)} check{drawn} | {now.words()} | {now.kappa:.2f} |")
             pooled += rows
         total = figures(pooled, corpus)["now"]
